@@ -1,0 +1,10 @@
+//! dagplan: declarative, checkable partitioned pipelines.
+//!
+//! Data flows one way: text -> [`syntax`] (AST with spans) -> [`check`] (names, types,
+//! mappings, the asset DAG) -> [`model`] (the checked pipeline) -> plan -> bytes.
+//! Diagnostics flow sideways into a [`diagnostics::Diagnostics`] sink; only the binary renders them.
+
+pub mod diagnostics;
+pub mod partitions;
+pub mod source;
+pub mod syntax;
