@@ -4,7 +4,12 @@
 //! mappings, the asset DAG) -> [`model`] (the checked pipeline) -> plan -> bytes.
 //! Diagnostics flow sideways into a [`diagnostics::Diagnostics`] sink; only the binary renders them.
 
+pub mod check;
+pub mod cli;
 pub mod diagnostics;
+pub mod emit;
+pub mod model;
 pub mod partitions;
+pub mod select;
 pub mod source;
 pub mod syntax;

@@ -63,6 +63,7 @@ codes! {
     InvalidPartitionKey = "invalid_partition_key": "a partition key contains a forbidden character or sequence",
     MultiArity = "multi_arity": "a multi partitions definition has fewer than two dimensions",
     NestedMulti = "nested_multi": "a multi partitions definition contains another multi",
+    PartitionsCycle = "partitions_cycle": "partitions definitions refer to each other in a cycle",
     DynamicNameRequired = "dynamic_name_required": "a dynamic dimension inside multi has no name",
     BadBackfill = "bad_backfill": "a backfill policy is not valid",
     // mappings
@@ -82,6 +83,7 @@ codes! {
     EmptySelection = "empty_selection": "a job's selection matches no asset",
     LossyFmt = "lossy_fmt": "a date format cannot tell two partitions apart",
     EmptyStatic = "empty_static": "a static partitions definition has no keys",
+    IneffectiveBackfill = "ineffective_backfill": "a backfill policy on an unpartitioned asset has no effect",
 }
 
 #[cfg(test)]

@@ -1,0 +1,150 @@
+//! Reading the entry file and everything it imports, parsing each once.
+//! Owns import resolution (paths relative to the importing file) and import cycles.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::syntax::{self, ast};
+
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where source text comes from: the file system, or memory in tests.
+pub trait Loader {
+    /// Reads a file as UTF-8 text.
+    fn read(&self, path: &Path) -> Result<String, String>;
+    /// A canonical identity for a path, so one file imported by two spellings loads once.
+    fn canonical(&self, path: &Path) -> PathBuf;
+}
+
+/// Reads from disk.
+pub struct FsLoader;
+
+impl Loader for FsLoader {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        if meta.is_dir() {
+            return Err("it is a directory".into());
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
+        }
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|e| format!("it is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+}
+
+/// Lexically removes `.` and `a/..` so printed import paths stay readable.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The parsed modules of one compilation, in load order (entry first).
+pub struct Loaded {
+    pub modules: Vec<ast::Module>,
+}
+
+struct State<'a> {
+    loader: &'a dyn Loader,
+    sources: &'a mut SourceMap,
+    diags: &'a mut Diagnostics,
+    /// Canonical path of every file loaded (or being loaded), by FileId order.
+    canonical: Vec<PathBuf>,
+    modules: Vec<ast::Module>,
+}
+
+/// Loads `entry` and, transitively, its imports. Files that fail to read or parse
+/// contribute diagnostics and no items.
+pub fn load(entry: &Path, loader: &dyn Loader, sources: &mut SourceMap, diags: &mut Diagnostics) -> Loaded {
+    let mut st = State { loader, sources, diags, canonical: Vec::new(), modules: Vec::new() };
+    match loader.read(entry) {
+        Ok(text) => {
+            let id = st.add(entry.to_path_buf(), text);
+            let mut stack = Vec::new();
+            st.visit(id, &mut stack);
+        }
+        Err(e) => st.diags.push(Diagnostic::error(Code::Io, format!("cannot read `{}`: {e}", entry.display()))),
+    }
+    Loaded { modules: st.modules }
+}
+
+impl State<'_> {
+    fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.canonical.push(self.loader.canonical(&path));
+        self.sources.add(SourceFile::new(path, text))
+    }
+
+    /// Parses `id`, then follows its imports depth first; `stack` holds the import chain
+    /// (file, span of the import that led to the next file) for cycle reports.
+    fn visit(&mut self, id: FileId, stack: &mut Vec<(FileId, Span)>) {
+        let Some(file) = self.sources.get(id) else { return };
+        let (path, text) = (file.path.clone(), file.text.clone());
+        let module = match syntax::parse(id, &text) {
+            Ok(m) => m,
+            Err(errs) => {
+                self.diags.extend(errs);
+                return;
+            }
+        };
+        let imports: Vec<ast::Import> = module
+            .items
+            .iter()
+            .filter_map(|i| if let ast::Item::Import(imp) = i { Some(imp.clone()) } else { None })
+            .collect();
+        self.modules.push(module);
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for imp in imports {
+            let target = normalize(&dir.join(&imp.path.value));
+            let canon = self.loader.canonical(&target);
+            if let Some(pos) = self.canonical.iter().position(|c| *c == canon) {
+                let existing = FileId(pos as u32);
+                if existing == id || stack.iter().any(|(f, _)| *f == existing) {
+                    self.report_cycle(existing, id, &imp, stack);
+                }
+                continue; // imported already: harmless
+            }
+            match self.loader.read(&target) {
+                Ok(text) => {
+                    let child = self.add(target, text);
+                    stack.push((id, imp.span));
+                    self.visit(child, stack);
+                    stack.pop();
+                }
+                Err(e) => self.diags.push(
+                    Diagnostic::error(Code::MissingImport, format!("cannot import `{}`: {e}", target.display()))
+                        .label(imp.path.span, "imported here")
+                        .help("the path is relative to the importing file's folder"),
+                ),
+            }
+        }
+    }
+
+    fn report_cycle(&mut self, back_to: FileId, from: FileId, imp: &ast::Import, stack: &[(FileId, Span)]) {
+        let name = |f: FileId, s: &SourceMap| s.get(f).map(|x| x.path.display().to_string()).unwrap_or_default();
+        let start = stack.iter().position(|(f, _)| *f == back_to).unwrap_or(stack.len());
+        let mut chain: Vec<String> = stack[start..].iter().map(|(f, _)| name(*f, self.sources)).collect();
+        chain.push(name(from, self.sources));
+        chain.push(name(back_to, self.sources));
+        let mut d = Diagnostic::error(Code::ImportCycle, format!("import cycle: {}", chain.join(" -> ")))
+            .label(imp.span, "this import closes the cycle");
+        for (_, span) in &stack[start..] {
+            d = d.label(*span, "imported here");
+        }
+        self.diags.push(d.help("move the shared items into a file that both import"));
+    }
+}

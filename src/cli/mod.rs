@@ -1,0 +1,61 @@
+//! The command line: argument definitions and one module per subcommand.
+//! Each subcommand calls the library and returns an exit status; `main` only wires I/O.
+
+mod check;
+mod graph;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::render::DiagnosticFormat;
+use crate::emit::graph::GraphFormat;
+
+pub use output::Io;
+
+/// Exit status: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: the input is invalid (diagnostics printed), or `diff` found differences.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Plan, check and diff partitioned data pipelines before they run.
+#[derive(Parser, Debug)]
+#[command(name = "dagplan", version, about, propagate_version = true)]
+pub struct Cli {
+    /// How to print diagnostics (default: fancy on a terminal, plain otherwise).
+    #[arg(long, global = true, value_enum)]
+    pub diagnostics: Option<DiagnosticFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and validate pipeline files; print diagnostics. Exit 0 when there are no errors.
+    Check {
+        /// The `.dag` files to check (each with its imports).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the asset graph as Graphviz DOT or Mermaid.
+    Graph {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, io: &mut Io) -> i32 {
+    if let Some(f) = cli.diagnostics {
+        io.diagnostics = f;
+    }
+    match cli.command {
+        Command::Check { files } => check::run(&files, io),
+        Command::Graph { file, format } => graph::run(&file, format, io),
+    }
+}

@@ -1,0 +1,4 @@
+//! Output formats: everything dagplan prints on stdout is produced here, from the model or
+//! a plan, in a canonical order.
+
+pub mod graph;
