@@ -61,9 +61,12 @@ pub fn bind<'a>(call: &'a Call, sig: &Signature, diags: &mut Diagnostics) -> Opt
             None => {
                 if seen_named {
                     diags.push(
-                        Diagnostic::error(Code::UnexpectedPositional, format!("positional argument after a named one in `{callee}(...)`"))
-                            .label(arg.span, "positional argument")
-                            .help("put positional arguments first, or name this one"),
+                        Diagnostic::error(
+                            Code::UnexpectedPositional,
+                            format!("positional argument after a named one in `{callee}(...)`"),
+                        )
+                        .label(arg.span, "positional argument")
+                        .help("put positional arguments first, or name this one"),
                     );
                     continue;
                 }
@@ -81,9 +84,12 @@ pub fn bind<'a>(call: &'a Call, sig: &Signature, diags: &mut Diagnostics) -> Opt
                         format!("`{callee}` takes {} positional argument(s); name the others", positional.len())
                     };
                     diags.push(
-                        Diagnostic::error(Code::UnexpectedPositional, format!("too many positional arguments to `{callee}(...)`"))
-                            .label(arg.span, "unexpected positional argument")
-                            .help(help),
+                        Diagnostic::error(
+                            Code::UnexpectedPositional,
+                            format!("too many positional arguments to `{callee}(...)`"),
+                        )
+                        .label(arg.span, "unexpected positional argument")
+                        .help(help),
                     );
                 }
             }
@@ -94,9 +100,12 @@ pub fn bind<'a>(call: &'a Call, sig: &Signature, diags: &mut Diagnostics) -> Opt
                     let help = suggest(&name.value, names.iter().copied())
                         .unwrap_or_else(|| format!("`{callee}` takes {}", list(&names)));
                     diags.push(
-                        Diagnostic::error(Code::UnknownArgument, format!("`{callee}` has no argument `{}`", name.value))
-                            .label(name.span, "unknown argument")
-                            .help(help),
+                        Diagnostic::error(
+                            Code::UnknownArgument,
+                            format!("`{callee}` has no argument `{}`", name.value),
+                        )
+                        .label(name.span, "unknown argument")
+                        .help(help),
                     );
                     continue;
                 };

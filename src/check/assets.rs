@@ -32,8 +32,11 @@ pub fn multi_asset_outs(m: &ast::MultiAssetDecl, diags: &mut Diagnostics) -> Vec
         match &e.kind {
             ExprKind::Path(p) => out.push((p.text(), e.span)),
             _ => diags.push(
-                Diagnostic::error(Code::WrongType, format!("expected an asset key in `outs`, found {}", e.kind.describe()))
-                    .label(e.span, "expected an asset key"),
+                Diagnostic::error(
+                    Code::WrongType,
+                    format!("expected an asset key in `outs`, found {}", e.kind.describe()),
+                )
+                .label(e.span, "expected an asset key"),
             ),
         }
     }
@@ -70,7 +73,11 @@ struct Draft<'m> {
 
 /// Checks every asset's fields and deps. Returns `None` for the assets when any asset
 /// could not be built (the pipeline is then incomplete).
-pub fn check_assets(names: &Names, parts: &mut Resolver, diags: &mut Diagnostics) -> (Option<Vec<Asset>>, Vec<MultiAsset>) {
+pub fn check_assets(
+    names: &Names,
+    parts: &mut Resolver,
+    diags: &mut Diagnostics,
+) -> (Option<Vec<Asset>>, Vec<MultiAsset>) {
     let multi_ids: BTreeMap<&str, MultiAssetId> =
         names.multi_assets.keys().enumerate().map(|(i, n)| (n.as_str(), MultiAssetId(i as u32))).collect();
     let mut multi_assets: Vec<MultiAsset> = names
@@ -96,7 +103,8 @@ pub fn check_assets(names: &Names, parts: &mut Resolver, diags: &mut Diagnostics
         };
         drafts.push(d);
     }
-    let ids: BTreeMap<&str, AssetId> = drafts.iter().enumerate().map(|(i, d)| (d.key.as_str(), AssetId(i as u32))).collect();
+    let ids: BTreeMap<&str, AssetId> =
+        drafts.iter().enumerate().map(|(i, d)| (d.key.as_str(), AssetId(i as u32))).collect();
     for (i, d) in drafts.iter().enumerate() {
         if let Some(m) = d.multi_asset {
             multi_assets[m.0 as usize].outs.push(AssetId(i as u32));
@@ -111,9 +119,12 @@ pub fn check_assets(names: &Names, parts: &mut Resolver, diags: &mut Diagnostics
         if d.partitions.is_none() && d.backfill != Backfill::PerPartition {
             if let Some(span) = d.backfill_span {
                 diags.push(
-                    Diagnostic::warning(Code::IneffectiveBackfill, format!("`{}` is unpartitioned, so its backfill policy has no effect", d.key))
-                        .label(span, "no effect")
-                        .help("remove `backfill`, or give the asset `partitions`"),
+                    Diagnostic::warning(
+                        Code::IneffectiveBackfill,
+                        format!("`{}` is unpartitioned, so its backfill policy has no effect", d.key),
+                    )
+                    .label(span, "no effect")
+                    .help("remove `backfill`, or give the asset `partitions`"),
                 );
             }
         }
@@ -157,7 +168,14 @@ impl Draft<'_> {
     }
 }
 
-fn draft<'m>(key: &str, fields: &'m [Field], is_multi: bool, span: Span, parts: &mut Resolver, diags: &mut Diagnostics) -> Draft<'m> {
+fn draft<'m>(
+    key: &str,
+    fields: &'m [Field],
+    is_multi: bool,
+    span: Span,
+    parts: &mut Resolver,
+    diags: &mut Diagnostics,
+) -> Draft<'m> {
     let mut d = Draft {
         key: key.to_string(),
         partitions: None,
@@ -186,7 +204,8 @@ fn draft<'m>(key: &str, fields: &'m [Field], is_multi: bool, span: Span, parts: 
             if is_multi {
                 known.push("outs");
             }
-            let help = suggest(name, known.iter().copied()).unwrap_or_else(|| format!("the fields of an {item} are {}", known.join(", ")));
+            let help = suggest(name, known.iter().copied())
+                .unwrap_or_else(|| format!("the fields of an {item} are {}", known.join(", ")));
             diags.push(
                 Diagnostic::error(Code::UnknownField, format!("{item} `{key}` has no field `{name}`"))
                     .label(f.name.span, "unknown field")
@@ -300,7 +319,10 @@ fn backfill(expr: &Expr, diags: &mut Diagnostics) -> Option<Backfill> {
             diags.push(
                 Diagnostic::error(Code::BadBackfill, format!("`{other}` is not a backfill policy"))
                     .label(call.callee.span, "unknown policy")
-                    .help(suggest(other, ["single_run", "multi_run"]).unwrap_or_else(|| "use single_run() or multi_run(max_partitions = N)".into())),
+                    .help(
+                        suggest(other, ["single_run", "multi_run"])
+                            .unwrap_or_else(|| "use single_run() or multi_run(max_partitions = N)".into()),
+                    ),
             );
             None
         }
@@ -324,8 +346,11 @@ fn resolve_deps(
                 ExprKind::Path(p) => (p, Some(call)),
                 other => {
                     diags.push(
-                        Diagnostic::error(Code::WrongType, format!("expected an asset key before `via`, found {}", other.describe()))
-                            .label(target.span, "expected an asset key"),
+                        Diagnostic::error(
+                            Code::WrongType,
+                            format!("expected an asset key before `via`, found {}", other.describe()),
+                        )
+                        .label(target.span, "expected an asset key"),
                     );
                     continue;
                 }
@@ -336,9 +361,12 @@ fn resolve_deps(
                     _ => "write deps as [upstream, other via time_window(start_offset = -1)]".into(),
                 };
                 diags.push(
-                    Diagnostic::error(Code::WrongType, format!("expected an asset key in `deps`, found {}", other.describe()))
-                        .label(item.span, "expected an asset key")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!("expected an asset key in `deps`, found {}", other.describe()),
+                    )
+                    .label(item.span, "expected an asset key")
+                    .help(help),
                 );
                 continue;
             }
@@ -348,7 +376,9 @@ fn resolve_deps(
             diags.push(
                 Diagnostic::error(Code::UnknownAsset, format!("`{}` depends on `{key}`, which is not an asset", d.key))
                     .label(target.span, "unknown asset")
-                    .help_opt(suggest(&key, ids.keys().copied()).or_else(|| Some(format!("declare it: asset {key} {{ }}")))),
+                    .help_opt(
+                        suggest(&key, ids.keys().copied()).or_else(|| Some(format!("declare it: asset {key} {{ }}"))),
+                    ),
             );
             continue;
         };

@@ -37,7 +37,10 @@ fn check_job(j: &JobDecl, p: &Pipeline, diags: &mut Diagnostics) -> Option<Job> 
             diags.push(
                 Diagnostic::error(Code::UnknownField, format!("job `{}` has no field `{name}`", j.name.value))
                     .label(f.name.span, "unknown field")
-                    .help(suggest(name, JOB_FIELDS).unwrap_or_else(|| format!("the fields of a job are {}", JOB_FIELDS.join(", ")))),
+                    .help(
+                        suggest(name, JOB_FIELDS)
+                            .unwrap_or_else(|| format!("the fields of a job are {}", JOB_FIELDS.join(", "))),
+                    ),
             );
             ok = false;
             continue;
@@ -97,11 +100,22 @@ fn check_job(j: &JobDecl, p: &Pipeline, diags: &mut Diagnostics) -> Option<Job> 
         ),
         Ok(_) => {}
         Err(e) => {
-            diags.push(Diagnostic::error(Code::UnknownAsset, e.message).label(select.span, "in this selection").help_opt(e.help));
+            diags.push(
+                Diagnostic::error(Code::UnknownAsset, e.message)
+                    .label(select.span, "in this selection")
+                    .help_opt(e.help),
+            );
             ok = false;
         }
     }
-    ok.then(|| Job { name: j.name.value.clone(), selection, select_text: select.value, schedule, timezone: tz, span: j.span })
+    ok.then(|| Job {
+        name: j.name.value.clone(),
+        selection,
+        select_text: select.value,
+        schedule,
+        timezone: tz,
+        span: j.span,
+    })
 }
 
 // MERGE-PENDING: replaced by the partitions engine's cron parser when the `partitions` branch lands.

@@ -31,7 +31,8 @@ impl Loader for FsLoader {
             return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
         }
         let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes).map_err(|e| format!("it is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        String::from_utf8(bytes)
+            .map_err(|e| format!("it is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
     }
 
     fn canonical(&self, path: &Path) -> PathBuf {

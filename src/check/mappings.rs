@@ -11,7 +11,8 @@ use crate::partitions::{MultiDef, PartitionsDef};
 use crate::source::Span;
 use crate::syntax::ast::{Call, Expr, ExprKind};
 
-const MAPPINGS: [&str; 8] = ["identity", "time_window", "all", "last", "specific", "static", "multi_to_single", "multi"];
+const MAPPINGS: [&str; 8] =
+    ["identity", "time_window", "all", "last", "specific", "static", "multi_to_single", "multi"];
 
 pub fn is_mapping_name(name: &str) -> bool {
     MAPPINGS.contains(&name)
@@ -50,9 +51,12 @@ pub fn check_explicit(call: &Call, edge: &Edge, diags: &mut Diagnostics) -> Opti
     let mut scratch = Diagnostics::new();
     if infer(edge, &mut scratch).as_ref() == Some(&mapping) && scratch.is_empty() {
         diags.push(
-            Diagnostic::warning(Code::RedundantMapping, format!("`via {mapping}` is the mapping Dagster infers for this dependency anyway"))
-                .label(call.span, "redundant")
-                .help(format!("write just `{}`", edge.upstream)),
+            Diagnostic::warning(
+                Code::RedundantMapping,
+                format!("`via {mapping}` is the mapping Dagster infers for this dependency anyway"),
+            )
+            .label(call.span, "redundant")
+            .help(format!("write just `{}`", edge.upstream)),
         );
     }
     Some(mapping)
@@ -88,8 +92,14 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
             let int = |n: &str, d: &mut Diagnostics| b.get(n).map_or(Some(0), |e| values::int(e, &format!("`{n}`"), d));
             let start_offset = int("start_offset", diags);
             let end_offset = int("end_offset", diags);
-            let allow = b.get("allow_nonexistent_upstream").map_or(Some(false), |e| values::boolean(e, "`allow_nonexistent_upstream`", diags));
-            Some(Mapping::TimeWindow { start_offset: start_offset?, end_offset: end_offset?, allow_nonexistent_upstream: allow? })
+            let allow = b
+                .get("allow_nonexistent_upstream")
+                .map_or(Some(false), |e| values::boolean(e, "`allow_nonexistent_upstream`", diags));
+            Some(Mapping::TimeWindow {
+                start_offset: start_offset?,
+                end_offset: end_offset?,
+                allow_nonexistent_upstream: allow?,
+            })
         }
         "specific" => {
             let b = bind(call, &VARIADIC, diags)?;
@@ -111,9 +121,12 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
             let b = bind(call, &VARIADIC, diags)?;
             let [arg] = b.rest.as_slice() else {
                 diags.push(
-                    Diagnostic::error(Code::MissingArgument, "`static(...)` takes one map from upstream keys to downstream keys")
-                        .label(call.span, "expected one map")
-                        .help("static({ \"us-east-1\" = \"us\", \"eu-west-1\" = [\"eu\", \"emea\"] })"),
+                    Diagnostic::error(
+                        Code::MissingArgument,
+                        "`static(...)` takes one map from upstream keys to downstream keys",
+                    )
+                    .label(call.span, "expected one map")
+                    .help("static({ \"us-east-1\" = \"us\", \"eu-west-1\" = [\"eu\", \"emea\"] })"),
                 );
                 return None;
             };
@@ -152,9 +165,12 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
                     ExprKind::Via(target, c) => (values::string(target, "the downstream dimension", diags)?.value, c),
                     other => {
                         diags.push(
-                            Diagnostic::error(Code::WrongType, format!("expected a mapping for dimension `{}`, found {}", up.value, other.describe()))
-                                .label(arg.value.span, "expected a mapping")
-                                .help(format!("{} = identity(), or {} = \"other_dim\" via identity()", up.value, up.value)),
+                            Diagnostic::error(
+                                Code::WrongType,
+                                format!("expected a mapping for dimension `{}`, found {}", up.value, other.describe()),
+                            )
+                            .label(arg.value.span, "expected a mapping")
+                            .help(format!("{} = identity(), or {} = \"other_dim\" via identity()", up.value, up.value)),
                         );
                         return None;
                     }
@@ -162,12 +178,19 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
                 let mapping = parse(inner, diags)?;
                 if matches!(mapping, Mapping::Multi(_) | Mapping::MultiToSingle { .. }) {
                     diags.push(
-                        Diagnostic::error(Code::IncompatibleMapping, "a dimension of `multi(...)` maps single dimensions; it cannot use a multi mapping")
-                            .label(inner.span, "not allowed here"),
+                        Diagnostic::error(
+                            Code::IncompatibleMapping,
+                            "a dimension of `multi(...)` maps single dimensions; it cannot use a multi mapping",
+                        )
+                        .label(inner.span, "not allowed here"),
                     );
                     return None;
                 }
-                dims.push(DimensionMapping { upstream_dimension: up.value.clone(), downstream_dimension: down, mapping });
+                dims.push(DimensionMapping {
+                    upstream_dimension: up.value.clone(),
+                    downstream_dimension: down,
+                    mapping,
+                });
             }
             if dims.is_empty() {
                 diags.push(
@@ -197,9 +220,12 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
 fn static_pairs(arg: &Expr, diags: &mut Diagnostics) -> Option<Vec<(String, Vec<String>)>> {
     let ExprKind::Map(entries) = &arg.kind else {
         diags.push(
-            Diagnostic::error(Code::WrongType, format!("expected a map for `static(...)`, found {}", arg.kind.describe()))
-                .label(arg.span, "expected a map")
-                .help("static({ \"up\" = \"down\" })"),
+            Diagnostic::error(
+                Code::WrongType,
+                format!("expected a map for `static(...)`, found {}", arg.kind.describe()),
+            )
+            .label(arg.span, "expected a map")
+            .help("static({ \"up\" = \"down\" })"),
         );
         return None;
     };
@@ -207,14 +233,19 @@ fn static_pairs(arg: &Expr, diags: &mut Diagnostics) -> Option<Vec<(String, Vec<
     for e in entries {
         if pairs.iter().any(|(k, _)| *k == e.key.value) {
             diags.push(
-                Diagnostic::error(Code::DuplicatePartitionKey, format!("upstream key `{}` is mapped twice", e.key.value))
-                    .label(e.key.span, "mapped again here")
-                    .help("list every downstream key of one upstream key in a list: \"up\" = [\"a\", \"b\"]"),
+                Diagnostic::error(
+                    Code::DuplicatePartitionKey,
+                    format!("upstream key `{}` is mapped twice", e.key.value),
+                )
+                .label(e.key.span, "mapped again here")
+                .help("list every downstream key of one upstream key in a list: \"up\" = [\"a\", \"b\"]"),
             );
             return None;
         }
         let downs = match &e.value.kind {
-            ExprKind::List(_) => values::string_list(&e.value, "downstream keys", diags)?.into_iter().map(|s| s.value).collect(),
+            ExprKind::List(_) => {
+                values::string_list(&e.value, "downstream keys", diags)?.into_iter().map(|s| s.value).collect()
+            }
             _ => vec![values::string(&e.value, "a downstream key", diags)?.value],
         };
         pairs.push((e.key.value.clone(), downs));
@@ -269,7 +300,10 @@ fn check_keys_exist(keys: &[String], def: &PartitionsDef, side: &str, span: Span
             diags.push(
                 Diagnostic::error(Code::UnknownPartitionKey, format!("the {side} partitions have no key `{k}`"))
                     .label(span, "unknown key")
-                    .help_opt(suggest(k, known.iter().map(String::as_str)).or_else(|| Some(format!("the keys are {}", known.join(", "))))),
+                    .help_opt(
+                        suggest(k, known.iter().map(String::as_str))
+                            .or_else(|| Some(format!("the keys are {}", known.join(", ")))),
+                    ),
             );
         }
     }
@@ -300,7 +334,14 @@ fn fits(mapping: &Mapping, span: Span, edge: &Edge, diags: &mut Diagnostics) -> 
     }
 }
 
-fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &PartitionsDef, edge: &Edge, diags: &mut Diagnostics) -> bool {
+fn fits_partitioned(
+    mapping: &Mapping,
+    span: Span,
+    u: &PartitionsDef,
+    d: &PartitionsDef,
+    edge: &Edge,
+    diags: &mut Diagnostics,
+) -> bool {
     match mapping {
         Mapping::All | Mapping::Last | Mapping::Specific(_) => fits(mapping, span, edge, diags),
         Mapping::Identity => {
@@ -323,7 +364,10 @@ fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &Partit
                 incompatible(
                     edge,
                     span,
-                    format!("time_window() needs time-window partitions on both sides, but `{which}` is {}", kind(if which == edge.upstream { Some(u) } else { Some(d) })),
+                    format!(
+                        "time_window() needs time-window partitions on both sides, but `{which}` is {}",
+                        kind(if which == edge.upstream { Some(u) } else { Some(d) })
+                    ),
                     mismatch_help(u, d),
                     diags,
                 );
@@ -333,7 +377,13 @@ fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &Partit
         }
         Mapping::Static(pairs) => {
             if static_keys(u).is_none() || static_keys(d).is_none() {
-                incompatible(edge, span, "static({...}) maps static partitions to static partitions".into(), mismatch_help(u, d), diags);
+                incompatible(
+                    edge,
+                    span,
+                    "static({...}) maps static partitions to static partitions".into(),
+                    mismatch_help(u, d),
+                    diags,
+                );
                 return false;
             }
             let ups: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
@@ -345,7 +395,13 @@ fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &Partit
         Mapping::MultiToSingle { dimension } => multi_to_single(dimension, span, u, d, edge, diags).is_some(),
         Mapping::Multi(dims) => {
             let (PartitionsDef::Multi(mu), PartitionsDef::Multi(md)) = (u, d) else {
-                incompatible(edge, span, "multi(...) maps multi partitions to multi partitions".into(), mismatch_help(u, d), diags);
+                incompatible(
+                    edge,
+                    span,
+                    "multi(...) maps multi partitions to multi partitions".into(),
+                    mismatch_help(u, d),
+                    diags,
+                );
                 return false;
             };
             let mut ok = true;
@@ -355,8 +411,11 @@ fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &Partit
                 let dd = dimension(md, &dm.downstream_dimension, edge.downstream, span, diags);
                 if used_down.contains(&dm.downstream_dimension.as_str()) {
                     diags.push(
-                        Diagnostic::error(Code::DuplicateArgument, format!("downstream dimension `{}` is mapped twice", dm.downstream_dimension))
-                            .label(span, "mapped twice"),
+                        Diagnostic::error(
+                            Code::DuplicateArgument,
+                            format!("downstream dimension `{}` is mapped twice", dm.downstream_dimension),
+                        )
+                        .label(span, "mapped twice"),
                     );
                     ok = false;
                 }
@@ -376,15 +435,29 @@ fn fits_partitioned(mapping: &Mapping, span: Span, u: &PartitionsDef, d: &Partit
 
 fn mismatch_help(u: &PartitionsDef, d: &PartitionsDef) -> String {
     match (u, d) {
-        (PartitionsDef::Time(_), PartitionsDef::Time(_)) => "time_window() maps between time partitions of any cadence".into(),
-        (PartitionsDef::Static(_), PartitionsDef::Static(_)) => "map keys explicitly with static({ \"up\" = \"down\" })".into(),
-        (PartitionsDef::Multi(_), PartitionsDef::Multi(_)) => "map dimension by dimension with multi(DIM = MAPPING, ...)".into(),
-        (PartitionsDef::Multi(_), _) | (_, PartitionsDef::Multi(_)) => "use multi_to_single(dimension = \"...\") to join one dimension".into(),
+        (PartitionsDef::Time(_), PartitionsDef::Time(_)) => {
+            "time_window() maps between time partitions of any cadence".into()
+        }
+        (PartitionsDef::Static(_), PartitionsDef::Static(_)) => {
+            "map keys explicitly with static({ \"up\" = \"down\" })".into()
+        }
+        (PartitionsDef::Multi(_), PartitionsDef::Multi(_)) => {
+            "map dimension by dimension with multi(DIM = MAPPING, ...)".into()
+        }
+        (PartitionsDef::Multi(_), _) | (_, PartitionsDef::Multi(_)) => {
+            "use multi_to_single(dimension = \"...\") to join one dimension".into()
+        }
         _ => "use all(), last() or specific(...) to read chosen upstream partitions".into(),
     }
 }
 
-fn dimension<'d>(m: &'d MultiDef, name: &str, asset: &str, span: Span, diags: &mut Diagnostics) -> Option<&'d PartitionsDef> {
+fn dimension<'d>(
+    m: &'d MultiDef,
+    name: &str,
+    asset: &str,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> Option<&'d PartitionsDef> {
     if let Some((_, def)) = m.dimensions().iter().find(|(n, _)| n == name) {
         return Some(def);
     }
@@ -392,14 +465,24 @@ fn dimension<'d>(m: &'d MultiDef, name: &str, asset: &str, span: Span, diags: &m
     diags.push(
         Diagnostic::error(Code::UnknownDimension, format!("`{asset}` has no dimension `{name}`"))
             .label(span, "unknown dimension")
-            .help(suggest(name, names.iter().copied()).unwrap_or_else(|| format!("its dimensions are {}", names.join(", ")))),
+            .help(
+                suggest(name, names.iter().copied())
+                    .unwrap_or_else(|| format!("its dimensions are {}", names.join(", "))),
+            ),
     );
     None
 }
 
 /// Resolves a multi_to_single mapping (inferring the dimension when `dimension` is empty);
 /// returns the matched dimension's name.
-fn multi_to_single(dimension_name: &str, span: Span, u: &PartitionsDef, d: &PartitionsDef, edge: &Edge, diags: &mut Diagnostics) -> Option<String> {
+fn multi_to_single(
+    dimension_name: &str,
+    span: Span,
+    u: &PartitionsDef,
+    d: &PartitionsDef,
+    edge: &Edge,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     let (multi, multi_asset, single) = match (u, d) {
         (PartitionsDef::Multi(m), s) if !matches!(s, PartitionsDef::Multi(_)) => (m, edge.upstream, s),
         (s, PartitionsDef::Multi(m)) if !matches!(s, PartitionsDef::Multi(_)) => (m, edge.downstream, s),
@@ -407,7 +490,13 @@ fn multi_to_single(dimension_name: &str, span: Span, u: &PartitionsDef, d: &Part
             incompatible(
                 edge,
                 span,
-                format!("multi_to_single() needs exactly one multi-partitioned side, but `{}` is {} and `{}` is {}", edge.upstream, kind(Some(u)), edge.downstream, kind(Some(d))),
+                format!(
+                    "multi_to_single() needs exactly one multi-partitioned side, but `{}` is {} and `{}` is {}",
+                    edge.upstream,
+                    kind(Some(u)),
+                    edge.downstream,
+                    kind(Some(d))
+                ),
                 mismatch_help(u, d),
                 diags,
             );
@@ -425,7 +514,9 @@ fn multi_to_single(dimension_name: &str, span: Span, u: &PartitionsDef, d: &Part
             incompatible(
                 edge,
                 span,
-                format!("dimension `{dimension_name}` of `{multi_asset}` does not have the partitions of the other side"),
+                format!(
+                    "dimension `{dimension_name}` of `{multi_asset}` does not have the partitions of the other side"
+                ),
                 "the named dimension must use the same definition as the single side (or both be time windows)",
                 diags,
             );
@@ -452,7 +543,12 @@ fn infer_dimension<'m>(multi: &'m MultiDef, single: &PartitionsDef) -> Result<&'
         _ => return Err(equal),
     }
     if matches!(single, PartitionsDef::Time(_)) {
-        let time: Vec<&str> = multi.dimensions().iter().filter(|(_, d)| matches!(d, PartitionsDef::Time(_))).map(|(n, _)| n.as_str()).collect();
+        let time: Vec<&str> = multi
+            .dimensions()
+            .iter()
+            .filter(|(_, d)| matches!(d, PartitionsDef::Time(_)))
+            .map(|(n, _)| n.as_str())
+            .collect();
         if let [one] = time.as_slice() {
             return Ok(one);
         }
@@ -461,20 +557,33 @@ fn infer_dimension<'m>(multi: &'m MultiDef, single: &PartitionsDef) -> Result<&'
     Err(Vec::new())
 }
 
-fn report_dimension_inference(candidates: &[&str], multi: &MultiDef, multi_asset: &str, span: Span, edge: &Edge, diags: &mut Diagnostics) {
+fn report_dimension_inference(
+    candidates: &[&str],
+    multi: &MultiDef,
+    multi_asset: &str,
+    span: Span,
+    edge: &Edge,
+    diags: &mut Diagnostics,
+) {
     let names: Vec<&str> = multi.dimensions().iter().map(|(n, _)| n.as_str()).collect();
     if candidates.len() > 1 {
         diags.push(
-            Diagnostic::error(Code::AmbiguousDimension, format!("`{multi_asset}` has several dimensions that could match: {}", candidates.join(", ")))
-                .label(span, "ambiguous")
-                .help(format!("name one: multi_to_single(dimension = \"{}\")", candidates[0])),
+            Diagnostic::error(
+                Code::AmbiguousDimension,
+                format!("`{multi_asset}` has several dimensions that could match: {}", candidates.join(", ")),
+            )
+            .label(span, "ambiguous")
+            .help(format!("name one: multi_to_single(dimension = \"{}\")", candidates[0])),
         );
     } else {
         incompatible(
             edge,
             span,
             format!("no dimension of `{multi_asset}` has the partitions of the other side"),
-            format!("name the dimension to join: multi_to_single(dimension = \"{}\"), and give it the same definition", names.first().copied().unwrap_or("dim")),
+            format!(
+                "name the dimension to join: multi_to_single(dimension = \"{}\"), and give it the same definition",
+                names.first().copied().unwrap_or("dim")
+            ),
             diags,
         );
     }
@@ -499,7 +608,8 @@ pub fn infer(edge: &Edge, diags: &mut Diagnostics) -> Option<Mapping> {
                     Some(Mapping::MultiToSingle { dimension: dim.to_string() })
                 }
                 Err(c) if c.len() > 1 => {
-                    let multi_asset = if matches!(u, PartitionsDef::Multi(_)) { edge.upstream } else { edge.downstream };
+                    let multi_asset =
+                        if matches!(u, PartitionsDef::Multi(_)) { edge.upstream } else { edge.downstream };
                     report_dimension_inference(&c, m, multi_asset, edge.span, edge, diags);
                     None
                 }
@@ -509,10 +619,8 @@ pub fn infer(edge: &Edge, diags: &mut Diagnostics) -> Option<Mapping> {
                 }
             }
         }
-        (PartitionsDef::Time(_), PartitionsDef::Time(_)) => {
-            same_timezone(u, d, edge, edge.span, diags)
-                .then_some(Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false })
-        }
+        (PartitionsDef::Time(_), PartitionsDef::Time(_)) => same_timezone(u, d, edge, edge.span, diags)
+            .then_some(Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false }),
         _ => default_identity(u, d, edge, diags),
     }
 }

@@ -85,20 +85,27 @@ impl<'m> Resolver<'m> {
         let ExprKind::Path(path) = &expr.kind else { return None };
         let Some(ident) = path.as_name() else {
             diags.push(
-                Diagnostic::error(Code::WrongType, format!("`{}` is an asset key, not a partitions definition", path.text()))
-                    .label(expr.span, "expected a partitions definition name"),
+                Diagnostic::error(
+                    Code::WrongType,
+                    format!("`{}` is an asset key, not a partitions definition", path.text()),
+                )
+                .label(expr.span, "expected a partitions definition name"),
             );
             return None;
         };
         self.used.insert(ident.value.clone());
         if !self.decls.contains_key(&ident.value) {
             let help = suggest(&ident.value, self.decls.keys().map(String::as_str)).or_else(|| {
-                KINDS.contains(&ident.value.as_str()).then(|| format!("`{0}` is a kind of partitions: call it, `{0}(...)`", ident.value))
+                KINDS
+                    .contains(&ident.value.as_str())
+                    .then(|| format!("`{0}` is a kind of partitions: call it, `{0}(...)`", ident.value))
             });
             diags.push(
                 Diagnostic::error(Code::UnknownPartitions, format!("no partitions definition named `{}`", ident.value))
                     .label(ident.span, "not defined")
-                    .help_opt(help.or_else(|| Some(format!("declare it: partitions {} = daily(start = \"2024-01-01\")", ident.value)))),
+                    .help_opt(help.or_else(|| {
+                        Some(format!("declare it: partitions {} = daily(start = \"2024-01-01\")", ident.value))
+                    })),
             );
             return None;
         }
@@ -181,12 +188,21 @@ impl<'m> Resolver<'m> {
     }
 
     /// A partitions call. `decl_name` is the declared name (the default name of a dynamic).
-    fn call_def(&mut self, call: &Call, decl_name: Option<&str>, in_multi: bool, diags: &mut Diagnostics) -> Option<PartitionsDef> {
+    fn call_def(
+        &mut self,
+        call: &Call,
+        decl_name: Option<&str>,
+        in_multi: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<PartitionsDef> {
         self.depth += 1;
         let def = if self.depth > MAX_NESTING {
             diags.push(
-                Diagnostic::error(Code::NestedMulti, format!("partitions definitions nest deeper than {MAX_NESTING} levels"))
-                    .label(call.span, "too deep"),
+                Diagnostic::error(
+                    Code::NestedMulti,
+                    format!("partitions definitions nest deeper than {MAX_NESTING} levels"),
+                )
+                .label(call.span, "too deep"),
             );
             None
         } else {
@@ -205,9 +221,12 @@ impl<'m> Resolver<'m> {
                             .then(|| format!("`{other}` is a partition mapping; it goes after `via` in `deps`"))
                     });
                     diags.push(
-                        Diagnostic::error(Code::UnknownPartitionsKind, format!("`{other}` is not a kind of partitions"))
-                            .label(call.callee.span, "unknown partitions kind")
-                            .help(help.unwrap_or_else(|| format!("the kinds are {}", KINDS.join(", ")))),
+                        Diagnostic::error(
+                            Code::UnknownPartitionsKind,
+                            format!("`{other}` is not a kind of partitions"),
+                        )
+                        .label(call.callee.span, "unknown partitions kind")
+                        .help(help.unwrap_or_else(|| format!("the kinds are {}", KINDS.join(", ")))),
                     );
                     None
                 }
@@ -245,9 +264,12 @@ impl<'m> Resolver<'m> {
             match self.expr_def(&arg.value, true, diags) {
                 Some(PartitionsDef::Multi(_)) => {
                     diags.push(
-                        Diagnostic::error(Code::NestedMulti, format!("dimension `{}` is itself a multi partitions definition", name.value))
-                            .label(arg.value.span, "a multi inside a multi")
-                            .help("list its dimensions directly in this `multi(...)`"),
+                        Diagnostic::error(
+                            Code::NestedMulti,
+                            format!("dimension `{}` is itself a multi partitions definition", name.value),
+                        )
+                        .label(arg.value.span, "a multi inside a multi")
+                        .help("list its dimensions directly in this `multi(...)`"),
                     );
                     ok = false;
                 }
@@ -289,7 +311,10 @@ fn not_a_definition(expr: &Expr, diags: &mut Diagnostics) {
     diags.push(
         Diagnostic::error(
             Code::WrongType,
-            format!("expected a partitions definition (a name or a call like `daily(...)`), found {}", expr.kind.describe()),
+            format!(
+                "expected a partitions definition (a name or a call like `daily(...)`), found {}",
+                expr.kind.describe()
+            ),
         )
         .label(expr.span, "expected a partitions definition"),
     );
@@ -316,7 +341,8 @@ const END_OFFSET: Param = named("end_offset", "end_offset = 0");
 const EXCLUSIONS: Param = named("exclusions", "exclusions = [\"0 0 * * 6,0\"]");
 
 const HOURLY: Signature = Signature { params: &[START, END, TZ, FMT, MINUTE, END_OFFSET, EXCLUSIONS], variadic: false };
-const DAILY: Signature = Signature { params: &[START, END, TZ, FMT, MINUTE, HOUR, END_OFFSET, EXCLUSIONS], variadic: false };
+const DAILY: Signature =
+    Signature { params: &[START, END, TZ, FMT, MINUTE, HOUR, END_OFFSET, EXCLUSIONS], variadic: false };
 const WEEKLY_MONTHLY: Signature =
     Signature { params: &[START, END, TZ, FMT, MINUTE, HOUR, DAY, END_OFFSET, EXCLUSIONS], variadic: false };
 const CRON: Signature = Signature {
@@ -381,13 +407,23 @@ fn time_def(call: &Call, cadence: Cadence, diags: &mut Diagnostics) -> Option<Pa
     };
     let b = bind(call, sig, diags)?;
     let mut ok = true;
-    let mut take = |v: Option<Option<String>>| v.unwrap_or_else(|| { ok = false; None });
+    let mut take = |v: Option<Option<String>>| {
+        v.unwrap_or_else(|| {
+            ok = false;
+            None
+        })
+    };
     let schedule = take(opt_string(&b, "schedule", diags));
     let start = take(opt_string(&b, "start", diags));
     let end = take(opt_string(&b, "end", diags));
     let fmt = take(opt_string(&b, "fmt", diags));
     let tz_text = take(opt_string(&b, "timezone", diags));
-    let mut take_int = |v: Option<Option<i64>>| v.unwrap_or_else(|| { ok = false; None });
+    let mut take_int = |v: Option<Option<i64>>| {
+        v.unwrap_or_else(|| {
+            ok = false;
+            None
+        })
+    };
     let minute_offset = take_int(opt_int(&b, "minute_offset", diags));
     let hour_offset = take_int(opt_int(&b, "hour_offset", diags));
     let day_offset = take_int(opt_int(&b, "day_offset", diags));
@@ -493,9 +529,12 @@ fn static_def(call: &Call, diags: &mut Diagnostics) -> Option<PartitionsDef> {
         Ok(def) => {
             if def.keys().is_empty() {
                 diags.push(
-                    Diagnostic::warning(Code::EmptyStatic, "`static()` has no keys, so assets using it have no partitions")
-                        .label(call.span, "no keys")
-                        .help("list the keys: static(\"us\", \"eu\")"),
+                    Diagnostic::warning(
+                        Code::EmptyStatic,
+                        "`static()` has no keys, so assets using it have no partitions",
+                    )
+                    .label(call.span, "no keys")
+                    .help("list the keys: static(\"us\", \"eu\")"),
                 );
             }
             Some(PartitionsDef::Static(def))

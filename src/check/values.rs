@@ -6,8 +6,11 @@ use crate::syntax::ast::{Call, Expr, ExprKind};
 
 fn wrong(expr: &Expr, expected: &str, context: &str, diags: &mut Diagnostics) {
     diags.push(
-        Diagnostic::error(Code::WrongType, format!("expected {expected} for {context}, found {}", expr.kind.describe()))
-            .label(expr.span, format!("expected {expected}")),
+        Diagnostic::error(
+            Code::WrongType,
+            format!("expected {expected} for {context}, found {}", expr.kind.describe()),
+        )
+        .label(expr.span, format!("expected {expected}")),
     );
 }
 
@@ -16,9 +19,12 @@ pub fn string(expr: &Expr, context: &str, diags: &mut Diagnostics) -> Option<Spa
         ExprKind::Str(s) => Some(Spanned::new(s.clone(), expr.span)),
         ExprKind::Path(p) => {
             diags.push(
-                Diagnostic::error(Code::WrongType, format!("expected a string for {context}, found the name `{}`", p.text()))
-                    .label(expr.span, "expected a string")
-                    .help(format!("quote it: \"{}\"", p.text())),
+                Diagnostic::error(
+                    Code::WrongType,
+                    format!("expected a string for {context}, found the name `{}`", p.text()),
+                )
+                .label(expr.span, "expected a string")
+                .help(format!("quote it: \"{}\"", p.text())),
             );
             None
         }
@@ -62,9 +68,12 @@ pub fn list<'a>(expr: &'a Expr, context: &str, diags: &mut Diagnostics) -> Optio
         ExprKind::List(items) => Some(items),
         _ => {
             diags.push(
-                Diagnostic::error(Code::WrongType, format!("expected a list for {context}, found {}", expr.kind.describe()))
-                    .label(expr.span, "expected a list")
-                    .help("write a list in brackets: [a, b]"),
+                Diagnostic::error(
+                    Code::WrongType,
+                    format!("expected a list for {context}, found {}", expr.kind.describe()),
+                )
+                .label(expr.span, "expected a list")
+                .help("write a list in brackets: [a, b]"),
             );
             None
         }

@@ -16,7 +16,8 @@ pub fn run(files: &[PathBuf], io: &mut Io) -> i32 {
             .diagnostics
             .iter()
             .filter(|d| {
-                let loc = d.primary_span().and_then(|s| c.sources.get(s.file).map(|f| (f.path.clone(), s.start, s.end)));
+                let loc =
+                    d.primary_span().and_then(|s| c.sources.get(s.file).map(|f| (f.path.clone(), s.start, s.end)));
                 seen.insert((loc, d.code, d.message.clone()))
             })
             .cloned()

@@ -49,7 +49,12 @@ fn dot(p: &Pipeline) -> String {
         format!("{} [label=\"{label}\"];", dot_quote(&a.key))
     };
     for m in &p.multi_assets {
-        let _ = writeln!(out, "  subgraph {} {{\n    label={};\n    style=dashed;", dot_quote(&format!("cluster_{}", m.name)), dot_quote(&m.name));
+        let _ = writeln!(
+            out,
+            "  subgraph {} {{\n    label={};\n    style=dashed;",
+            dot_quote(&format!("cluster_{}", m.name)),
+            dot_quote(&m.name)
+        );
         for id in &m.outs {
             let _ = writeln!(out, "    {}", node(p.asset(*id)));
         }
@@ -62,7 +67,13 @@ fn dot(p: &Pipeline) -> String {
         for dep in &a.deps {
             let up = &p.asset(dep.upstream).key;
             if dep.explicit {
-                let _ = writeln!(out, "  {} -> {} [label={}];", dot_quote(up), dot_quote(&a.key), dot_quote(&dep.mapping.to_string()));
+                let _ = writeln!(
+                    out,
+                    "  {} -> {} [label={}];",
+                    dot_quote(up),
+                    dot_quote(&a.key),
+                    dot_quote(&dep.mapping.to_string())
+                );
             } else {
                 let _ = writeln!(out, "  {} -> {};", dot_quote(up), dot_quote(&a.key));
             }

@@ -7,14 +7,20 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mapping {
     Identity,
-    TimeWindow { start_offset: i64, end_offset: i64, allow_nonexistent_upstream: bool },
+    TimeWindow {
+        start_offset: i64,
+        end_offset: i64,
+        allow_nonexistent_upstream: bool,
+    },
     All,
     Last,
     Specific(Vec<String>),
     /// Upstream key to downstream keys, in the order written.
     Static(Vec<(String, Vec<String>)>),
     /// `dimension` names the multi side's dimension that matches the single side.
-    MultiToSingle { dimension: String },
+    MultiToSingle {
+        dimension: String,
+    },
     Multi(Vec<DimensionMapping>),
 }
 

@@ -80,10 +80,9 @@ fn eval(sel: &Selection, p: &Pipeline, g: &Graph) -> Result<Vec<bool>, SelectErr
                 Attr::Kind => a.kinds.iter().any(|k| value.matches(k)),
                 Attr::Owner => a.owners.iter().any(|o| value.matches(o)),
                 Attr::CodeVersion => a.code_version.as_deref().is_some_and(|v| value.matches(v)),
-                Attr::Tag => a
-                    .tags
-                    .iter()
-                    .any(|(k, v)| value.matches(k) && tag_value.as_ref().is_none_or(|tv| tv.matches(v))),
+                Attr::Tag => {
+                    a.tags.iter().any(|(k, v)| value.matches(k) && tag_value.as_ref().is_none_or(|tv| tv.matches(v)))
+                }
             })
             .collect(),
         Selection::Traverse { inner, up, down } => {

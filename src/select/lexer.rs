@@ -87,7 +87,9 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
                 offset: i,
                 len: c.len_utf8(),
                 message: format!("unexpected character `{c}` in selection"),
-                help: Some("a selection uses keys, `ATTR:VALUE`, `+`, `*`, `and`, `or`, `not`, parentheses and commas".into()),
+                help: Some(
+                    "a selection uses keys, `ATTR:VALUE`, `+`, `*`, `and`, `or`, `not`, parentheses and commas".into(),
+                ),
             });
         }
     }

@@ -16,9 +16,17 @@ pub enum Selection {
     /// A key, possibly with `*` wildcards (`key:raw_*` or bare `raw_*`).
     Key(Pattern),
     /// `ATTR:VALUE`: `group`, `kind`, `owner`, `tag` (with optional `=VALUE`), `code_version`.
-    Attr { attr: Attr, value: Pattern, tag_value: Option<Pattern> },
+    Attr {
+        attr: Attr,
+        value: Pattern,
+        tag_value: Option<Pattern>,
+    },
     /// Traversal: `N+expr+M`; `None` depth means all layers, `Some(0)` none.
-    Traverse { inner: Box<Selection>, up: Option<u32>, down: Option<u32> },
+    Traverse {
+        inner: Box<Selection>,
+        up: Option<u32>,
+        down: Option<u32>,
+    },
     /// Intersection of every member (n-ary, so long chains do not nest).
     And(Vec<Selection>),
     /// Union of every member (`,` or `or`).

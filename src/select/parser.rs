@@ -126,8 +126,7 @@ impl Parser {
     /// `[N]+ atom +[N]`; a bare `+` means every layer.
     fn traversal(&mut self) -> Result<Selection, SyntaxError> {
         let mut up = Some(0);
-        if let (Some(Tok::Word(w)), Some(Tok::Plus)) =
-            (self.peek_tok(), self.tokens.get(self.pos + 1).map(|t| &t.tok))
+        if let (Some(Tok::Word(w)), Some(Tok::Plus)) = (self.peek_tok(), self.tokens.get(self.pos + 1).map(|t| &t.tok))
         {
             if let Ok(n) = w.parse::<u32>() {
                 up = Some(n);
@@ -205,11 +204,9 @@ impl Parser {
                 }
                 Ok(Selection::Attr { attr, value, tag_value })
             }
-            Tok::Word(w) if ["and", "or", "not"].iter().any(|k| is_keyword(w, k)) => Err(self.error_at(
-                &t,
-                format!("expected an asset key, found the operator `{w}`"),
-                None,
-            )),
+            Tok::Word(w) if ["and", "or", "not"].iter().any(|k| is_keyword(w, k)) => {
+                Err(self.error_at(&t, format!("expected an asset key, found the operator `{w}`"), None))
+            }
             Tok::Word(w) | Tok::Quoted(w) => Ok(Selection::Key(Pattern(w.clone()))),
             other => Err(self.error_at(
                 &t,
@@ -239,10 +236,7 @@ mod tests {
     #[test]
     fn traversals() {
         assert_eq!(parse("a").unwrap(), key("a"));
-        assert_eq!(
-            parse("+a").unwrap(),
-            Selection::Traverse { inner: Box::new(key("a")), up: None, down: Some(0) }
-        );
+        assert_eq!(parse("+a").unwrap(), Selection::Traverse { inner: Box::new(key("a")), up: None, down: Some(0) });
         assert_eq!(
             parse("2+a/b+").unwrap(),
             Selection::Traverse { inner: Box::new(key("a/b")), up: Some(2), down: None }

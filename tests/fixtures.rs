@@ -1,0 +1,47 @@
+//! Every bad input under `tests/fixtures/invalid/` gives the diagnostic its name promises
+//! (`<code>__<what>.dag`), and its plain rendering is snapshotted so wording changes are reviewed.
+
+mod common;
+
+use dagplan::check::{compile, FsLoader};
+use dagplan::diagnostics::render::{render, DiagnosticFormat};
+use dagplan::diagnostics::Code;
+
+#[test]
+fn invalid_fixtures_report_their_code() {
+    common::insta_settings().bind(|| {
+        insta::glob!("fixtures/invalid/*.dag", |path| {
+            let rel = common::relative(path);
+            let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let expected = stem.split("__").next().unwrap_or_default();
+            let c = compile(&rel, &FsLoader);
+            let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.name()).collect();
+            assert!(codes.contains(&expected), "{}: expected dagplan::{expected}, got {codes:?}", rel.display());
+            let code = Code::ALL.iter().find(|c| c.name() == expected).copied();
+            let warning_only = c.diagnostics.iter().filter(|d| d.code.name() == expected).all(|d| !d.is_error());
+            if !warning_only {
+                assert!(c.pipeline.is_none(), "{}: an error must withhold the pipeline", rel.display());
+            }
+            assert!(code.is_some(), "{expected} is not a registered code");
+            for d in &c.diagnostics {
+                assert!(d.primary_span().is_some(), "{}: `{}` has no span", rel.display(), d.message);
+            }
+            insta::assert_snapshot!(render(&c.diagnostics, &c.sources, DiagnosticFormat::Plain));
+        });
+    });
+}
+
+/// Every code that input can trigger has a fixture showing it.
+#[test]
+fn every_code_has_a_fixture() {
+    let names: Vec<String> = std::fs::read_dir("tests/fixtures/invalid")
+        .expect("fixtures exist")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    // Codes no single-file fixture can show: unreadable files are covered by tests/cli.rs.
+    let untestable = [Code::Io];
+    for code in Code::ALL.iter().filter(|c| !untestable.contains(c)) {
+        let prefix = format!("{}__", code.name());
+        assert!(names.iter().any(|n| n.starts_with(&prefix)), "no fixture for dagplan::{}", code.name());
+    }
+}
