@@ -1,29 +1,29 @@
 //! Surface syntax: the pest grammar, its pairs lowered into the typed AST, pest errors as diagnostics.
 //! Owns the shape of the text only; names, types and meaning are the checker's.
+//!
+//! The pipeline: `nesting` bounds bracket depth on the raw text (so nothing below can overflow
+//! the stack), `parser` runs the grammar, `pest_error` turns its error into a diagnostic, and
+//! `lower` builds the AST, collecting every bad escape and out-of-range integer on the way.
 
 pub mod ast;
 mod escape;
 mod lower;
 mod nesting;
 mod parser;
-#[allow(dead_code)] // `Scanner::at` and `Token::text` serve the error messages, next
+mod pest_error;
 mod scan;
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+use crate::diagnostics::Diagnostic;
+use crate::source::FileId;
 
 /// Parses one file; on failure returns every syntax diagnostic found.
+///
+/// A grammar error stops the parse, so it comes with only the escape and integer problems
+/// found before it; when the grammar accepts the file, every such problem is reported.
 pub fn parse(file: FileId, text: &str) -> Result<ast::Module, Vec<Diagnostic>> {
     nesting::check(file, text).map_err(|d| vec![d])?;
     match parser::parse_file(text) {
         Ok(pairs) => lower::lower_file(file, pairs),
-        // Raw pest wording for now; the next commit puts it into words.
-        Err(err) => {
-            let at = match err.location {
-                pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
-            };
-            Err(vec![Diagnostic::error(Code::Parse, err.variant.message().into_owned())
-                .label(Span::new(file, at, at), "here")])
-        }
+        Err(err) => Err(pest_error::diagnostics(file, text, &err)),
     }
 }
