@@ -1,0 +1,112 @@
+//! Lowering pest pairs into the typed AST, one `lower_<node>` per construct (one file per item
+//! kind, `expr.rs` for values). Pairs stop here; spans are exact byte ranges of each node's text.
+
+mod asset;
+mod cursor;
+mod expr;
+mod field;
+mod import;
+mod job;
+mod key;
+pub(super) mod literal;
+mod partitions;
+
+use pest::iterators::Pairs;
+
+use super::ast::{Item, Module};
+use super::parser::Rule;
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+use cursor::{internal, span_of, unexpected, Bug, Cursor, Node};
+
+/// Lowers a parsed file; fails with every escape and integer problem found, or with one
+/// internal diagnostic if the tree does not have the shape the grammar promises.
+pub(super) fn lower_file(file: FileId, mut pairs: Pairs<'_, Rule>) -> Result<Module, Vec<Diagnostic>> {
+    let mut lower = Lower { file, problems: Vec::new(), depth: 0 };
+    let module = match pairs.next() {
+        Some(root) => lower.lower_module(root),
+        None => Err(internal(Span::new(file, 0, 0), "the parser returned nothing".into())),
+    };
+    match module {
+        Ok(module) if lower.problems.is_empty() => Ok(module),
+        Ok(_) => Err(lower.problems),
+        Err(bug) => Err(vec![*bug]),
+    }
+}
+
+/// The lowering's state: the file, the problems collected so far, the current value depth.
+pub(super) struct Lower {
+    file: FileId,
+    /// Bad escapes and out-of-range integers: reported all together, lowering carries on.
+    problems: Vec<Diagnostic>,
+    /// Value nesting, a second guard behind the nesting pre-scan.
+    depth: usize,
+}
+
+type Lowered<T> = Result<T, Bug>;
+
+impl Lower {
+    fn span(&self, pair: &Node<'_>) -> Span {
+        span_of(self.file, pair)
+    }
+
+    fn cursor<'i>(&self, pair: Node<'i>) -> Cursor<'i> {
+        Cursor::new(self.file, pair)
+    }
+
+    /// `file = { SOI ~ bom? ~ item* ~ EOI }`
+    fn lower_module(&mut self, pair: Node<'_>) -> Lowered<Module> {
+        let mut items = Vec::new();
+        let mut c = self.cursor(pair);
+        c.eat(Rule::bom);
+        while c.peek() == Some(Rule::item) {
+            let item = c.expect(Rule::item)?;
+            items.push(self.lower_item(item)?);
+        }
+        c.expect(Rule::EOI)?;
+        c.finish()?;
+        Ok(Module { file: self.file, items })
+    }
+
+    /// `item = { import | partitions_decl | asset_decl | multi_asset_decl | job_decl }`
+    fn lower_item(&mut self, pair: Node<'_>) -> Lowered<Item> {
+        let mut c = self.cursor(pair);
+        let inner = c.next_any()?;
+        let item = match inner.as_rule() {
+            Rule::import => Item::Import(self.lower_import(inner)?),
+            Rule::partitions_decl => Item::Partitions(self.lower_partitions(inner)?),
+            Rule::asset_decl => Item::Asset(self.lower_asset(inner)?),
+            Rule::multi_asset_decl => Item::MultiAsset(self.lower_multi_asset(inner)?),
+            Rule::job_decl => Item::Job(self.lower_job(inner)?),
+            _ => return Err(unexpected(self.file, Rule::item, &inner, "an item")),
+        };
+        c.finish()?;
+        Ok(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parser::parse_file;
+
+    /// The first pair of `rule` in `text`'s tree.
+    fn find(text: &str, rule: Rule) -> Option<Node<'_>> {
+        parse_file(text).ok()?.flatten().find(|p| p.as_rule() == rule)
+    }
+
+    #[test]
+    fn a_tree_of_the_wrong_shape_is_an_internal_diagnostic() {
+        let text = "asset a { x = { k = 1 } }";
+        let mut lower = Lower { file: FileId(3), problems: Vec::new(), depth: 0 };
+        let map = find(text, Rule::map).expect("the grammar reads a map");
+        let bug = lower.lower_list(map).expect_err("a map is not a list");
+        assert_eq!(bug.code, crate::diagnostics::Code::Parse);
+        assert!(bug.message.starts_with("internal: in `map` expected `lbracket`"), "{}", bug.message);
+        assert_eq!(bug.primary_span(), Some(Span::new(FileId(3), 14, 15)));
+
+        let field = find(text, Rule::field).expect("the grammar reads a field");
+        let bug = lower.lower_item(field).expect_err("a field is not an item");
+        assert!(bug.message.starts_with("internal:"), "{}", bug.message);
+    }
+}
