@@ -27,8 +27,13 @@ fn main() {
         stdout: &mut stdout,
         stderr: &mut stderr,
         diagnostics: if colour { DiagnosticFormat::Fancy } else { DiagnosticFormat::Plain },
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+        // The only clock read: commands use it when `--as-of` is absent, and print it.
+        now: chrono::Utc::now(),
     };
     let code = run(cli, &mut io);
-    drop(io);
+    // `exit` skips destructors, so flush what the streams still hold.
+    let _ = io.stdout.flush();
+    let _ = io.stderr.flush();
     std::process::exit(code);
 }

@@ -57,6 +57,8 @@ pub fn multi_asset_outs(m: &ast::MultiAssetDecl, diags: &mut Diagnostics) -> Vec
 struct Draft<'m> {
     key: String,
     partitions: Option<PartitionsId>,
+    /// `partitions` was written but did not resolve; mapping checks on it would only cascade.
+    partitions_failed: bool,
     deps: Option<&'m Expr>,
     backfill: Backfill,
     backfill_span: Option<Span>,
@@ -116,7 +118,7 @@ pub fn check_assets(
             Some(e) => resolve_deps(d, e, &drafts, &ids, parts, diags),
             None => Vec::new(),
         };
-        if d.partitions.is_none() && d.backfill != Backfill::PerPartition {
+        if d.partitions.is_none() && !d.partitions_failed && d.backfill != Backfill::PerPartition {
             if let Some(span) = d.backfill_span {
                 diags.push(
                     Diagnostic::warning(
@@ -152,6 +154,7 @@ impl Draft<'_> {
         Draft {
             key: self.key.clone(),
             partitions: self.partitions,
+            partitions_failed: self.partitions_failed,
             deps: self.deps,
             backfill: self.backfill,
             backfill_span: self.backfill_span,
@@ -179,6 +182,7 @@ fn draft<'m>(
     let mut d = Draft {
         key: key.to_string(),
         partitions: None,
+        partitions_failed: false,
         deps: None,
         backfill: Backfill::PerPartition,
         backfill_span: None,
@@ -204,6 +208,9 @@ fn draft<'m>(
             if is_multi {
                 known.push("outs");
             }
+            if let ExprKind::Path(p) = &f.value.kind {
+                parts.mark_used(&p.text());
+            }
             let help = suggest(name, known.iter().copied())
                 .unwrap_or_else(|| format!("the fields of an {item} are {}", known.join(", ")));
             diags.push(
@@ -226,7 +233,10 @@ fn draft<'m>(
         let ctx = format!("`{name}`");
         let v = &f.value;
         match name {
-            "partitions" => d.partitions = parts.resolve_field(v, diags),
+            "partitions" => {
+                d.partitions = parts.resolve_field(v, diags);
+                d.partitions_failed = d.partitions.is_none();
+            }
             "deps" => d.deps = Some(v),
             "backfill" => {
                 if let Some(b) = backfill(v, diags) {
@@ -390,6 +400,9 @@ fn resolve_deps(
                     .help("keep one entry; a dependency has one mapping"),
             );
             continue;
+        }
+        if d.partitions_failed || drafts[up.0 as usize].partitions_failed {
+            continue; // the definition's own error says enough
         }
         let up_def = drafts[up.0 as usize].partitions.map(|p| parts.def(p));
         let down_def = d.partitions.map(|p| parts.def(p));

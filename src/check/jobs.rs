@@ -60,7 +60,7 @@ fn check_job(j: &JobDecl, p: &Pipeline, diags: &mut Diagnostics) -> Option<Job> 
         };
         match name {
             "select" => select = Some(s),
-            "schedule" => match validate_cron(&s.value) {
+            "schedule" => match crate::partitions::validate_cron(&s.value) {
                 Ok(()) => schedule = Some(s.value),
                 Err(e) => {
                     diags.push(Diagnostic::error(e.code, e.message).label(s.span, "invalid cron").help_opt(e.help));
@@ -116,9 +116,4 @@ fn check_job(j: &JobDecl, p: &Pipeline, diags: &mut Diagnostics) -> Option<Job> 
         timezone: tz,
         span: j.span,
     })
-}
-
-// MERGE-PENDING: replaced by the partitions engine's cron parser when the `partitions` branch lands.
-fn validate_cron(_text: &str) -> Result<(), crate::partitions::SpecError> {
-    Ok(())
 }

@@ -408,7 +408,12 @@ fn fits_partitioned(
             let mut used_down: Vec<&str> = Vec::new();
             for dm in dims {
                 let ud = dimension(mu, &dm.upstream_dimension, edge.upstream, span, diags);
-                let dd = dimension(md, &dm.downstream_dimension, edge.downstream, span, diags);
+                // An unknown upstream name used for both sides is one mistake, reported once.
+                let dd = if ud.is_none() && dm.downstream_dimension == dm.upstream_dimension {
+                    None
+                } else {
+                    dimension(md, &dm.downstream_dimension, edge.downstream, span, diags)
+                };
                 if used_down.contains(&dm.downstream_dimension.as_str()) {
                     diags.push(
                         Diagnostic::error(

@@ -55,6 +55,14 @@ impl<'m> Resolver<'m> {
         (self.entries, self.used)
     }
 
+    /// Marks a name as used without resolving it (a value under a misspelt field, say),
+    /// so one typo does not also produce an "unused" warning.
+    pub fn mark_used(&mut self, name: &str) {
+        if self.decls.contains_key(name) {
+            self.used.insert(name.to_string());
+        }
+    }
+
     pub fn def(&self, id: PartitionsId) -> &PartitionsDef {
         &self.entries[id.0 as usize].def
     }
@@ -428,6 +436,23 @@ fn time_def(call: &Call, cadence: Cadence, diags: &mut Diagnostics) -> Option<Pa
     let hour_offset = take_int(opt_int(&b, "hour_offset", diags));
     let day_offset = take_int(opt_int(&b, "day_offset", diags));
     let end_offset = take_int(opt_int(&b, "end_offset", diags)).unwrap_or(0);
+    // Dagster accepts weekly day 7 (no partitions at all) and monthly day 0 (read as day 1);
+    // both are mistakes, so dagplan refuses them (see the README).
+    let day_range = match cadence {
+        Cadence::Weekly => Some((0, 6, "0 (Sunday) to 6 (Saturday)")),
+        Cadence::Monthly => Some((1, 31, "1 to 31")),
+        _ => None,
+    };
+    if let (Some((lo, hi, words)), Some(day), Some(e)) = (day_range, day_offset, b.get("day_offset")) {
+        if day < lo || day > hi {
+            diags.push(
+                Diagnostic::error(Code::OffsetOutOfRange, format!("`day_offset` {day} is out of range"))
+                    .label(e.span, format!("expected {words}"))
+                    .help(format!("use a day_offset from {words}")),
+            );
+            ok = false;
+        }
+    }
     let exclusion_exprs: Vec<&Expr> = match b.get("exclusions") {
         None => Vec::new(),
         Some(e) => match values::list(e, "`exclusions`", diags) {
@@ -476,7 +501,7 @@ fn time_def(call: &Call, cadence: Cadence, diags: &mut Diagnostics) -> Option<Pa
     };
     match TimeWindowDef::new(spec) {
         Ok(def) => {
-            for (field, warning) in time_warnings(&def) {
+            for (field, warning) in def.warnings().iter().cloned() {
                 diags.push(spec_diagnostic(warning, field_span(&b, field, &exclusion_exprs)));
             }
             Some(PartitionsDef::Time(def))
@@ -527,29 +552,16 @@ fn static_def(call: &Call, diags: &mut Diagnostics) -> Option<PartitionsDef> {
     }
     match StaticDef::new(keys) {
         Ok(def) => {
-            if def.keys().is_empty() {
-                diags.push(
-                    Diagnostic::warning(
-                        Code::EmptyStatic,
-                        "`static()` has no keys, so assets using it have no partitions",
-                    )
-                    .label(call.span, "no keys")
-                    .help("list the keys: static(\"us\", \"eu\")"),
-                );
+            for w in def.warnings() {
+                diags.push(spec_diagnostic(w, call.span));
             }
             Some(PartitionsDef::Static(def))
         }
         Err(errs) => {
-            let mut fatal = false;
             for (i, e) in errs {
-                fatal |= !matches!(e.code, Code::LossyFmt | Code::EmptyStatic);
                 diags.push(spec_diagnostic(e, spans.get(i).copied().unwrap_or(call.span)));
             }
-            if fatal {
-                None
-            } else {
-                StaticDef::new(Vec::new()).ok().map(PartitionsDef::Static)
-            }
+            None
         }
     }
 }
@@ -574,9 +586,4 @@ fn dynamic_def(call: &Call, decl_name: Option<&str>, in_multi: bool, diags: &mut
         },
     };
     Some(PartitionsDef::Dynamic(DynamicDef { name }))
-}
-
-// MERGE-PENDING: the partitions engine reports lossy formats as warnings.
-fn time_warnings(_def: &TimeWindowDef) -> Vec<(TimeSpecField, SpecError)> {
-    Vec::new()
 }

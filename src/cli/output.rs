@@ -10,6 +10,10 @@ pub struct Io<'a> {
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
     pub diagnostics: DiagnosticFormat,
+    /// Whether stdout is a terminal (picks the default plan format).
+    pub stdout_is_terminal: bool,
+    /// The current time, read once by `main`; used only when `--as-of` is absent.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Io<'_> {

@@ -76,6 +76,8 @@ codes! {
     // graph
     Cycle = "cycle": "assets depend on each other in a cycle",
     BadSelection = "bad_selection": "an asset selection string is not valid",
+    // planning
+    MissingUpstream = "missing_upstream": "a planned partition reads upstream partitions that do not exist",
     // warnings
     UnusedPartitions = "unused_partitions": "a partitions definition is used by no asset",
     DuplicateDep = "duplicate_dep": "an asset lists the same upstream asset twice",

@@ -129,7 +129,14 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
-        let d = strsim::damerau_levenshtein(&lower, &cand.to_ascii_lowercase());
+        let cand_lower = cand.to_ascii_lowercase();
+        let mut d = strsim::damerau_levenshtein(&lower, &cand_lower);
+        // `start_date` for `start`: a candidate that is a prefix of the name (or the other
+        // way round) is a near miss however long the rest.
+        if lower.len().min(cand_lower.len()) >= 3 && (lower.starts_with(&cand_lower) || cand_lower.starts_with(&lower))
+        {
+            d = d.min(1);
+        }
         let limit = (name.chars().count().max(cand.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
             best = Some((d, cand));

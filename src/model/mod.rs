@@ -1,6 +1,7 @@
 //! The checked, immutable pipeline: assets, deps, partitions and jobs, addressed by typed ids.
 //! Built only by `check`; later phases trust it (every id exists, every mapping fits its defs).
 
+mod dump;
 mod mapping;
 
 pub use mapping::{DimensionMapping, Mapping};

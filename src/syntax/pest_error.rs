@@ -208,7 +208,7 @@ impl Before {
 
 /// Whether the token at `start` is the first on its line (or in the file).
 fn starts_line(text: &str, start: usize, prev_end: Option<usize>) -> bool {
-    prev_end.map_or(true, |end| text.get(end..start).is_some_and(|gap| gap.contains('\n')))
+    prev_end.is_none_or(|end| text.get(end..start).is_some_and(|gap| gap.contains('\n')))
 }
 
 /// What is at the error position, in words.
