@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::{Io, EXIT_INVALID, EXIT_OK};
+use super::{Io, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::check::{compile, FsLoader};
 use crate::diagnostics::render::{render, summary, DiagnosticFormat};
+use crate::diagnostics::Code;
 
 pub fn run(files: &[PathBuf], io: &mut Io) -> i32 {
     let mut all = Vec::new();
@@ -31,7 +32,9 @@ pub fn run(files: &[PathBuf], io: &mut Io) -> i32 {
         let files_word = if files.len() == 1 { "file" } else { "files" };
         io.err(&format!("checked {} {files_word}: {}\n", files.len(), summary(&all)));
     }
-    if failed {
+    if all.iter().any(|d| d.code == Code::Io) {
+        EXIT_USAGE
+    } else if failed {
         EXIT_INVALID
     } else {
         EXIT_OK

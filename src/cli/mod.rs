@@ -2,7 +2,9 @@
 //! Each subcommand calls the library and returns an exit status; `main` only wires I/O.
 
 mod check;
+mod common;
 mod graph;
+mod keys;
 mod output;
 
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the partition keys of a definition or a partitioned asset, in order.
+    Keys(keys::KeysArgs),
     /// Print the asset graph as Graphviz DOT or Mermaid.
     Graph {
         file: PathBuf,
@@ -57,5 +61,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
     match cli.command {
         Command::Check { files } => check::run(&files, io),
         Command::Graph { file, format } => graph::run(&file, format, io),
+        Command::Keys(args) => keys::run(&args, io),
     }
 }

@@ -2,8 +2,7 @@
 
 use std::io::Write;
 
-use crate::check::Compilation;
-use crate::diagnostics::render::{render, DiagnosticFormat};
+use crate::diagnostics::render::DiagnosticFormat;
 
 /// The streams of one command run, and the chosen diagnostics format.
 pub struct Io<'a> {
@@ -27,12 +26,6 @@ impl Io<'_> {
 
     pub fn err(&mut self, text: &str) {
         let _ = self.stderr.write_all(text.as_bytes());
-    }
-
-    /// Prints a compilation's diagnostics.
-    pub fn report(&mut self, c: &Compilation) {
-        let text = render(&c.diagnostics, &c.sources, self.diagnostics);
-        self.err(&text);
     }
 
     /// Prints a usage or I/O error (exit 2) in the diagnostics format.

@@ -1,0 +1,68 @@
+//! Pieces shared by subcommands: compiling with diagnostics, `--as-of`, `--dynamic`,
+//! and resolving `--select` / `--job`.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::{Io, EXIT_INVALID, EXIT_USAGE};
+use crate::check::{compile, Compilation, FsLoader};
+use crate::diagnostics::render::render;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::partitions::DynamicKeys;
+
+/// Flags shared by commands that evaluate partitions.
+#[derive(clap::Args, Debug, Default)]
+pub struct Shared {
+    /// Pin "now" (which partitions exist), RFC 3339, e.g. 2024-06-01T00:00:00Z.
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
+    /// Keys of a dynamic partitions definition: NAME=k1,k2 (repeatable).
+    #[arg(long = "dynamic")]
+    pub dynamic: Vec<String>,
+}
+
+/// Compiles `file`; on errors prints them (warnings are `check`'s business) and returns
+/// the exit status: 2 when the file could not be read, else 1.
+pub fn compile_or_report(file: &Path, io: &mut Io) -> Result<Compilation, i32> {
+    let c = compile(file, &FsLoader);
+    if !c.has_errors() {
+        return Ok(c);
+    }
+    let errors: Vec<Diagnostic> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let text = render(&errors, &c.sources, io.diagnostics);
+    io.err(&text);
+    Err(if errors.iter().any(|d| d.code == Code::Io) { EXIT_USAGE } else { EXIT_INVALID })
+}
+
+/// `--as-of`, or the current time (printed to stderr so the run can be reproduced).
+pub fn as_of(shared: &Shared, io: &mut Io) -> Result<DateTime<Utc>, i32> {
+    match &shared.as_of {
+        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| {
+            io.usage_error(&format!("--as-of `{text}` is not an RFC 3339 time ({e}); write e.g. 2024-06-01T00:00:00Z"))
+        }),
+        None => {
+            io.err(&format!("note: planning as of {} (pin it with --as-of)\n", io.now.to_rfc3339()));
+            Ok(io.now)
+        }
+    }
+}
+
+/// The `--dynamic NAME=k1,k2` flags.
+pub fn dynamic_keys(shared: &Shared, io: &mut Io) -> Result<DynamicKeys, i32> {
+    let mut keys = DynamicKeys::default();
+    for flag in &shared.dynamic {
+        if let Err(e) = keys.add_flag(flag) {
+            let help = e.help.map(|h| format!(" ({h})")).unwrap_or_default();
+            return Err(io.usage_error(&format!("{}{help}", e.message)));
+        }
+    }
+    Ok(keys)
+}
+
+/// Prints one diagnostic that has no source location (the input came from a flag).
+pub fn report(d: Diagnostic, io: &mut Io) -> i32 {
+    let text = render(&[d], &crate::source::SourceMap::new(), io.diagnostics);
+    io.err(&text);
+    EXIT_INVALID
+}
