@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
+pub mod mapping;
 pub mod model;
 pub mod partitions;
 pub mod select;

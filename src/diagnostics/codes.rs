@@ -86,6 +86,10 @@ codes! {
     LossyFmt = "lossy_fmt": "a date format cannot tell two partitions apart",
     EmptyStatic = "empty_static": "a static partitions definition has no keys",
     IneffectiveBackfill = "ineffective_backfill": "a backfill policy on an unpartitioned asset has no effect",
+    // requests (`dagplan map`)
+    NotAdjacent = "not_adjacent": "two assets named in a request are not a direct dependency of each other",
+    NoSuchPartition = "no_such_partition": "a partition key given as input is not a partition of its asset as of the time",
+    UnmappablePartitions = "unmappable_partitions": "a mapping cannot be evaluated between the two assets' partitions",
 }
 
 #[cfg(test)]

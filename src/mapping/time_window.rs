@@ -1,0 +1,309 @@
+//! `time_window(start_offset, end_offset, allow_nonexistent_upstream)`: Dagster's
+//! `TimeWindowPartitionMapping._map_partitions`, restated on window indexes and instants.
+//!
+//! Each contiguous run of source positions is one time span `[s, e)`. Up: shift `s` and `e`
+//! by the offsets in downstream windows (clamped to the upstream's existing span), widen to
+//! upstream window boundaries, keep the part that exists, report the rest as missing. Down:
+//! widen to downstream boundaries, then shift by the negated offsets. Every step is a rank or
+//! select on the cron schedule, so a run costs the same whatever its length.
+
+use super::space::{Existing, TimeSide};
+use super::{MapError, Side, Way};
+use crate::partitions::RangeSet;
+
+/// How many steps one offset may walk over excluded windows.
+const MAX_OFFSET_WALK: i64 = 10_000_000;
+
+/// A time-window mapping asked one way.
+pub(crate) struct Params {
+    way: Way,
+    /// Offsets applied to the span's start and end, in units of the downstream windows
+    /// (already negated and swapped when mapping down, as Dagster does).
+    so: i64,
+    eo: i64,
+    allow_nonexistent: bool,
+}
+
+impl Params {
+    pub fn new(way: Way, start_offset: i64, end_offset: i64, allow_nonexistent: bool) -> Params {
+        match way {
+            Way::Up => Params { way, so: start_offset, eo: end_offset, allow_nonexistent },
+            Way::Down => {
+                Params { way, so: end_offset.saturating_neg(), eo: start_offset.saturating_neg(), allow_nonexistent }
+            }
+        }
+    }
+}
+
+/// Whether a set is mapped run by run (Dagster's top-level call) or key by key (what Dagster
+/// does for one dimension of a multi mapping). They differ only in which upstream keys are
+/// reported missing, and for offsets with `start_offset > end_offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Grain {
+    Runs,
+    Keys,
+}
+
+/// Maps `set` (positions of `from`) to positions of `to`, with the missing keys of `to` when
+/// mapping up.
+pub(crate) fn map(
+    p: &Params,
+    from: Side,
+    to: Side,
+    set: &RangeSet,
+    grain: Grain,
+) -> Result<(RangeSet, Vec<String>), MapError> {
+    let (Some(f), Some(t)) = (from.time(), to.time()) else {
+        return Err(MapError::Incompatible("time_window() needs time-window partitions on both sides".into()));
+    };
+    if f.def.timezone() != t.def.timezone() {
+        let (up, down) = match p.way {
+            Way::Up => (t, f),
+            Way::Down => (f, t),
+        };
+        return Err(MapError::TimezoneMismatch {
+            upstream: up.def.timezone().name().to_string(),
+            downstream: down.def.timezone().name().to_string(),
+        });
+    }
+    let runs = f.index_runs(set)?;
+    let Some(&(_, last_run_end)) = runs.last() else { return Ok((RangeSet::new(), Vec::new())) };
+    let ctx = Ctx::new(p, f, t)?;
+    let mut out = Acc { kept: RangeSet::new(), missing: RangeSet::new() };
+    match grain {
+        Grain::Runs => {
+            let cheap = ctx.ends_before_target(last_run_end)?;
+            for &(a, b) in &runs {
+                ctx.run(a, b, cheap, &mut out)?;
+            }
+        }
+        Grain::Keys => {
+            for &(a, b) in &runs {
+                ctx.keys(a, b, &mut out)?;
+            }
+        }
+    }
+    let mut positions = RangeSet::new();
+    if let Some(ex) = &ctx.ex {
+        for &(a, b) in out.kept.ranges() {
+            if let Some((x, y)) = t.positions_of(a, b - 1, ex)? {
+                positions.insert(x, y);
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for &(a, b) in out.missing.ranges() {
+        t.format_range(a, b - 1, &mut missing)?;
+    }
+    Ok((positions, missing))
+}
+
+/// Window indexes of the target found so far.
+struct Acc {
+    kept: RangeSet<i64>,
+    missing: RangeSet<i64>,
+}
+
+struct Ctx<'a> {
+    p: &'a Params,
+    from: TimeSide<'a>,
+    to: TimeSide<'a>,
+    ex: Option<Existing>,
+    /// The target's existing span `[first start, last end)`, the offsets' clamp.
+    full: Option<(i64, i64)>,
+    /// Source and target windows share boundaries, so no widening is needed.
+    same_bounds: bool,
+    want_missing: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(p: &'a Params, from: TimeSide<'a>, to: TimeSide<'a>) -> Result<Ctx<'a>, MapError> {
+        let ex = to.existing()?;
+        Ok(Ctx {
+            p,
+            from,
+            to,
+            ex,
+            full: ex.map(|e| (e.f0, e.l1)),
+            same_bounds: from.def.cron() == to.def.cron() || (from.is_basic_daily() && to.is_basic_hourly()),
+            want_missing: p.way == Way::Up && !p.allow_nonexistent,
+        })
+    }
+
+    /// Dagster's shortcut for zero offsets when the source ends before the target's start:
+    /// nothing is kept, and the missing keys are the target windows *starting* inside the
+    /// source span (not widened).
+    fn ends_before_target(&self, last_index: i64) -> Result<bool, MapError> {
+        Ok(self.p.so == 0 && self.p.eo == 0 && self.from.tick(last_index + 1)? <= self.to.def.start().timestamp())
+    }
+
+    /// One run of source windows `[a, b]` mapped as one span.
+    fn run(&self, a: i64, b: i64, cheap: bool, out: &mut Acc) -> Result<(), MapError> {
+        let (s, e) = (self.from.tick(a)?, self.from.tick(b + 1)?);
+        if cheap {
+            if self.want_missing {
+                self.insert_ticks_in(s, e, &mut out.missing)?;
+            }
+            return Ok(());
+        }
+        let (x, y) = self.window(s, e)?;
+        if x >= y {
+            return Ok(());
+        }
+        self.keep(x, y, out)?;
+        if self.want_missing {
+            self.miss(x, y, out)?;
+        }
+        Ok(())
+    }
+
+    /// A run of source windows `[a, b]` mapped key by key, unioned.
+    fn keys(&self, a: i64, b: i64, out: &mut Acc) -> Result<(), MapError> {
+        if self.p.so > self.p.eo {
+            // Each key's own span may widen to a window its neighbours' spans do not reach.
+            for i in a..=b {
+                self.run(i, i, self.ends_before_target(i)?, out)?;
+            }
+            return Ok(());
+        }
+        // The keys' spans touch or overlap, so what is kept is what the whole run keeps.
+        let (s, e) = (self.from.tick(a)?, self.from.tick(b + 1)?);
+        let (x, y) = self.window(s, e)?;
+        if x < y {
+            self.keep(x, y, out)?;
+        }
+        if !self.want_missing {
+            return Ok(());
+        }
+        // Missing keys differ: a key's span reaching past both ends of the target reports the
+        // whole span, a run's does so only when the run does. Spans move monotonically with
+        // the key, so only keys at either end of the run can report anything.
+        let mut i = a;
+        while i <= b {
+            let (x, _) = self.window(self.from.tick(i)?, self.from.tick(i + 1)?)?;
+            if self.ex.is_some_and(|ex| x >= ex.f0) {
+                break;
+            }
+            self.run(i, i, self.ends_before_target(i)?, out)?;
+            i += 1;
+        }
+        let mut j = b;
+        while j >= i {
+            let (_, y) = self.window(self.from.tick(j)?, self.from.tick(j + 1)?)?;
+            if self.ex.is_some_and(|ex| y <= ex.l1) {
+                break;
+            }
+            self.run(j, j, false, out)?;
+            j -= 1;
+        }
+        Ok(())
+    }
+
+    /// The target span a source span `[s, e)` maps to (empty when `x >= y`).
+    fn window(&self, s: i64, e: i64) -> Result<(i64, i64), MapError> {
+        match self.p.way {
+            Way::Up => {
+                let s = self.offset(self.from, s, self.p.so)?;
+                let e = self.offset(self.from, e, self.p.eo)?;
+                self.align(s, e)
+            }
+            Way::Down => {
+                let (s, e) = self.align(s, e)?;
+                Ok((self.offset(self.to, s, self.p.so)?, self.offset(self.to, e, self.p.eo)?))
+            }
+        }
+    }
+
+    /// Target window indexes kept from the span `[x, y)`: Dagster keeps a span that reaches
+    /// the first window's end and starts by the last window's start, clamped to the existing.
+    fn keep(&self, x: i64, y: i64, out: &mut Acc) -> Result<(), MapError> {
+        let Some(ex) = &self.ex else { return Ok(()) };
+        if x <= ex.l0 && y >= ex.f1 {
+            self.insert_ticks_in(x.max(ex.f0), y.min(ex.l1), &mut out.kept)?;
+        }
+        Ok(())
+    }
+
+    /// Target windows of the span `[x, y)` that do not exist: the parts outside the existing
+    /// span, or the whole span when it sticks out on both sides (Dagster's rule).
+    fn miss(&self, x: i64, y: i64, out: &mut Acc) -> Result<(), MapError> {
+        let bad = match &self.ex {
+            None => Some((x, y)),
+            Some(ex) if x < ex.f0 && y > ex.l1 => Some((x, y)),
+            Some(ex) if x < ex.f0 => Some((x, y.min(ex.f0))),
+            Some(ex) if y > ex.l1 => Some((x.max(ex.l1), y)),
+            Some(_) => None,
+        };
+        match bad {
+            Some((u, v)) => self.insert_ticks_in(u, v, &mut out.missing),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds the target windows starting in `[u, v)`.
+    fn insert_ticks_in(&self, u: i64, v: i64, set: &mut RangeSet<i64>) -> Result<(), MapError> {
+        if u < v {
+            let (i, j) = (self.to.at_or_after(u)?, self.to.at_or_after(v)?);
+            set.insert(i, j);
+        }
+        Ok(())
+    }
+
+    /// `t` moved by `n` windows of `side`, clamped into the target's existing span (a negative
+    /// shift never goes before its start, a positive one never past its end).
+    fn offset(&self, side: TimeSide, t: i64, n: i64) -> Result<i64, MapError> {
+        let x = shift(side, t, n)?;
+        match (n.signum(), self.full, x) {
+            (0, _, Some(x)) | (_, None, Some(x)) => Ok(x),
+            (-1, Some((lo, _)), x) => Ok(x.map_or(lo, |x| x.max(lo))),
+            (_, Some((_, hi)), x) => Ok(x.map_or(hi, |x| x.min(hi))),
+            _ => Err(MapError::TimeOverflow),
+        }
+    }
+
+    /// Widens `[s, e)` to target window boundaries: from the start of the window containing
+    /// `s` to the end of the window containing the instant just before `e`.
+    fn align(&self, s: i64, e: i64) -> Result<(i64, i64), MapError> {
+        if self.same_bounds {
+            return Ok((s, e));
+        }
+        let t = &self.to;
+        let j = t.included_at_or_before(t.through(s)?)?;
+        let k = t.included_at_or_before(t.through(e.saturating_sub(1))?)?;
+        Ok((t.tick(j)?, t.tick(k + 1)?))
+    }
+}
+
+/// Dagster's `_offsetted_datetime`: `n` windows of `side` from `t`; `None` when that leaves
+/// the representable years. Plain hourly moves by absolute hours, everything else by ticks
+/// (plain daily's calendar-day arithmetic lands on the same ticks).
+fn shift(side: TimeSide, t: i64, n: i64) -> Result<Option<i64>, MapError> {
+    if n == 0 {
+        return Ok(Some(t));
+    }
+    if side.is_basic_hourly() {
+        return Ok(n.checked_mul(3600).and_then(|d| t.checked_add(d)));
+    }
+    if !side.has_exclusions() {
+        let base = if n < 0 { side.through(t)? } else { side.at_or_after(t)? };
+        return Ok(base.checked_add(n).and_then(|i| side.def.tick(i)).map(|d| d.timestamp()));
+    }
+    if n.unsigned_abs() > MAX_OFFSET_WALK as u64 {
+        return Err(MapError::TooManyExclusions);
+    }
+    // Excluded windows are stepped over: a step lands on the next included window's end
+    // (forward) or the previous included window's start (backward).
+    if n > 0 {
+        let mut cur = side.at_or_after(t)?;
+        for _ in 0..n {
+            cur = side.included_at_or_after(cur)? + 1;
+        }
+        Ok(side.def.tick(cur).map(|d| d.timestamp()))
+    } else {
+        let mut cur = side.through(t)?;
+        for _ in 0..n.unsigned_abs() {
+            cur = side.included_at_or_before(cur - 1)?;
+        }
+        Ok(side.def.tick(cur).map(|d| d.timestamp()))
+    }
+}
