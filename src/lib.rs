@@ -11,6 +11,7 @@ pub mod emit;
 pub mod mapping;
 pub mod model;
 pub mod partitions;
+pub mod plan;
 pub mod select;
 pub mod source;
 pub mod syntax;

@@ -42,7 +42,22 @@ fn generate() -> String {
                 let _ = write!(examples, "`{file}`:\n\n```\n{}```\n\n```\n{diag}```\n", text);
             }
             None => {
-                let _ = writeln!(examples, "Reported when a file cannot be read: `dagplan check missing.dag`.");
+                let when = match code {
+                    Code::Io => "a file cannot be read: `dagplan check missing.dag` (exit 2)",
+                    Code::UnknownJob => "`dagplan plan --job NAME` names no job of the pipeline",
+                    Code::MissingUpstream => {
+                        "`dagplan plan` would run a partition that requires upstream partitions that do not \
+                         exist (unless the mapping allows it)"
+                    }
+                    Code::NotAdjacent => "`dagplan map --from A --to B` names assets that are not a direct dependency",
+                    Code::NoSuchPartition => {
+                        "a key given on the command line (`map --key`, `plan --partitions`) is not a partition of \
+                         its asset as of the time"
+                    }
+                    Code::UnmappablePartitions => "a mapping cannot be evaluated between two assets' partitions",
+                    _ => "see the fixtures",
+                };
+                let _ = writeln!(examples, "Reported when {when}.");
             }
         }
     }

@@ -6,6 +6,7 @@ mod common;
 mod graph;
 mod keys;
 mod output;
+mod plan;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Plan the runs that materialize the selected assets' selected partitions.
+    Plan(plan::PlanArgs),
     /// List the partition keys of a definition or a partitioned asset, in order.
     Keys(keys::KeysArgs),
     /// Print the asset graph as Graphviz DOT or Mermaid.
@@ -62,5 +65,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Check { files } => check::run(&files, io),
         Command::Graph { file, format } => graph::run(&file, format, io),
         Command::Keys(args) => keys::run(&args, io),
+        Command::Plan(args) => plan::run(&args, io),
     }
 }

@@ -2,3 +2,4 @@
 //! a plan, in a canonical order.
 
 pub mod graph;
+pub mod plan;

@@ -1,0 +1,121 @@
+//! `dagplan plan FILE`: the execution plan of a selection's partitions, as JSON, JSON Lines,
+//! TOML or text, to stdout or `-o OUT`.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared};
+use super::{Io, EXIT_INVALID, EXIT_OK};
+use crate::diagnostics::render::render;
+use crate::diagnostics::{suggest, Code, Diagnostic};
+use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
+use crate::model::Pipeline;
+use crate::plan::{plan, PlanRequest};
+use crate::select::{self, Selection};
+
+/// Arguments of `dagplan plan`.
+#[derive(clap::Args, Debug)]
+pub struct PlanArgs {
+    /// The pipeline file.
+    pub file: PathBuf,
+    /// Asset selection (Dagster's syntax); default: every asset.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// Use a job's selection.
+    #[arg(long, conflicts_with = "select")]
+    pub job: Option<String>,
+    /// `KEY`, `A...B`, a comma list, `all`, `last:N`, or per dimension `date=A...B,region=us`.
+    #[arg(long)]
+    pub partitions: Option<String>,
+    /// Output format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<PlanFormat>,
+    /// Write the plan to this file instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub shared: Shared,
+}
+
+pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
+    let c = match compile_or_report(&args.file, io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
+    let as_of = match as_of(&args.shared, io) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let dynamic = match dynamic_keys(&args.shared, io) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let sel = match selection(pipeline, args.select.as_deref(), args.job.as_deref(), io) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let request =
+        PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };
+    let plan = match plan(pipeline, &request) {
+        Ok(p) => p,
+        Err(diags) => {
+            let text = render(&diags, &c.sources, io.diagnostics);
+            io.err(&text);
+            return EXIT_INVALID;
+        }
+    };
+    let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
+        PlanFormat::Text
+    } else {
+        PlanFormat::Json
+    });
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, w);
+        match format {
+            PlanFormat::Json => write_json(&plan, &mut w)?,
+            PlanFormat::Jsonl => write_jsonl(&plan, &mut w)?,
+            PlanFormat::Toml => write_toml(&plan, &mut w)?,
+            PlanFormat::Text => write_text(&plan, &mut w)?,
+        }
+        w.flush()
+    };
+    let result = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|mut f| write(&mut f)),
+        None => write(io.stdout),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => io.usage_error(&format!("cannot write the plan: {e}")),
+    }
+}
+
+/// `--select` or `--job` as a selection; `None` selects everything.
+fn selection(p: &Pipeline, select: Option<&str>, job: Option<&str>, io: &mut Io) -> Result<Option<Selection>, i32> {
+    if let Some(name) = job {
+        return match p.job(name) {
+            Some(j) => Ok(Some(j.selection.clone())),
+            None => Err(report(
+                Diagnostic::error(Code::UnknownJob, format!("no job named `{name}`"))
+                    .help_opt(suggest(name, p.jobs.iter().map(|j| j.name.as_str()))),
+                io,
+            )),
+        };
+    }
+    let Some(text) = select else { return Ok(None) };
+    match select::parse(text) {
+        Ok(s) => match select::evaluate(&s, p) {
+            Ok(_) => Ok(Some(s)),
+            Err(e) => Err(report(Diagnostic::error(Code::UnknownAsset, e.message).help_opt(e.help), io)),
+        },
+        Err(e) => Err(report(
+            Diagnostic::error(
+                Code::BadSelection,
+                format!("--select `{text}`: {} (at character {})", e.message, e.offset + 1),
+            )
+            .help_opt(e.help),
+            io,
+        )),
+    }
+}

@@ -1,0 +1,228 @@
+//! The plan as a document: the versioned JSON contract of CLI.md (also as JSON Lines and
+//! TOML) and a text summary for people. Keys are formatted here, on output, never earlier.
+//!
+//! `PLAN_VERSION` is a contract with orchestrators, scripts and CI: fields are only added
+//! within a version, and renaming or removing one bumps it.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::model::AssetId;
+use crate::plan::{InputSet, Plan, Run};
+
+/// The version of the plan document (`plan_version`).
+pub const PLAN_VERSION: u32 = 1;
+
+/// Plan output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Json,
+    Jsonl,
+    Toml,
+    Text,
+}
+
+/// One run as the contract names its fields.
+#[derive(Serialize)]
+pub struct RunDoc {
+    pub id: String,
+    pub assets: Vec<String>,
+    pub partitions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<RangeDoc>,
+    pub inputs: indexmap::IndexMap<String, Vec<String>>,
+    pub after: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct RangeDoc {
+    pub first: String,
+    pub last: String,
+}
+
+#[derive(Serialize)]
+struct PipelineDoc {
+    files: Vec<String>,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+struct SummaryDoc {
+    runs: u64,
+    asset_partitions: u64,
+}
+
+#[derive(Serialize)]
+struct PlanDoc {
+    plan_version: u32,
+    pipeline: PipelineDoc,
+    as_of: String,
+    runs: Vec<RunDoc>,
+    summary: SummaryDoc,
+}
+
+impl Plan<'_> {
+    fn asset_key(&self, id: AssetId) -> String {
+        self.pipeline.asset(id).key.clone()
+    }
+
+    /// The contract form of one run.
+    pub fn run_doc(&self, run: &Run) -> RunDoc {
+        let group = &self.groups[run.group as usize];
+        let partitions: Vec<String> = match (run.partitions, group.partitions) {
+            (Some((s, e)), Some(def)) => (s..e).map(|i| self.space.key(def, i)).collect(),
+            _ => Vec::new(),
+        };
+        let range = match (run.ranged, partitions.first(), partitions.last()) {
+            (true, Some(first), Some(last)) => Some(RangeDoc { first: first.clone(), last: last.clone() }),
+            _ => None,
+        };
+        let inputs = run
+            .inputs
+            .iter()
+            .map(|(up, set)| {
+                let keys = match (set, self.pipeline.asset(*up).partitions) {
+                    (InputSet::Partitions(r), Some(def)) => {
+                        r.ranges().flat_map(|x| x.map(move |i| (def, i))).map(|(d, i)| self.space.key(d, i)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (self.asset_key(*up), keys)
+            })
+            .collect();
+        RunDoc {
+            id: run.id.clone(),
+            assets: group.assets.iter().map(|a| self.asset_key(*a)).collect(),
+            partitions,
+            range,
+            inputs,
+            after: run.after.iter().map(|&i| self.runs[i as usize].id.clone()).collect(),
+        }
+    }
+
+    fn header(&self) -> (PipelineDoc, String) {
+        let files = self.pipeline.files.iter().map(|f| f.display().to_string()).collect();
+        (PipelineDoc { files, fingerprint: self.fingerprint.clone() }, self.as_of.to_rfc3339())
+    }
+}
+
+/// Writes the plan as JSON: the document pretty at the top, one run per line.
+pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    let (pipeline, as_of) = plan.header();
+    writeln!(w, "{{")?;
+    writeln!(w, "  \"plan_version\": {PLAN_VERSION},")?;
+    writeln!(w, "  \"pipeline\": {},", serde_json::to_string(&pipeline)?)?;
+    writeln!(w, "  \"as_of\": {},", serde_json::to_string(&as_of)?)?;
+    writeln!(w, "  \"runs\": [")?;
+    for (i, run) in plan.runs.iter().enumerate() {
+        let sep = if i + 1 < plan.runs.len() { "," } else { "" };
+        writeln!(w, "    {}{sep}", serde_json::to_string(&plan.run_doc(run))?)?;
+    }
+    writeln!(w, "  ],")?;
+    let summary = SummaryDoc { runs: plan.runs.len() as u64, asset_partitions: plan.asset_partitions() };
+    writeln!(w, "  \"summary\": {}", serde_json::to_string(&summary)?)?;
+    writeln!(w, "}}")
+}
+
+/// Writes the runs as JSON Lines, one run object per line, streamed.
+pub fn write_jsonl(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    for run in &plan.runs {
+        serde_json::to_writer(&mut *w, &plan.run_doc(run))?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes the plan as TOML (the same document as JSON).
+pub fn write_toml(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    let (pipeline, as_of) = plan.header();
+    let doc = PlanDoc {
+        plan_version: PLAN_VERSION,
+        pipeline,
+        as_of,
+        runs: plan.runs.iter().map(|r| plan.run_doc(r)).collect(),
+        summary: SummaryDoc { runs: plan.runs.len() as u64, asset_partitions: plan.asset_partitions() },
+    };
+    let text = toml::to_string(&doc).map_err(io::Error::other)?;
+    w.write_all(text.as_bytes())
+}
+
+/// Writes a summary for people: one line for the plan, then each asset with its planned
+/// partitions collapsed into ranges.
+pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    let p = plan.pipeline;
+    let mut per_asset: Vec<Vec<(u64, u64)>> = vec![Vec::new(); p.assets.len()];
+    let mut runs_per_asset = vec![0u64; p.assets.len()];
+    for run in &plan.runs {
+        for a in &plan.groups[run.group as usize].assets {
+            runs_per_asset[a.0 as usize] += 1;
+            if let Some(r) = run.partitions {
+                per_asset[a.0 as usize].push(r);
+            }
+        }
+    }
+    let planned: Vec<AssetId> = p.asset_ids().filter(|a| runs_per_asset[a.0 as usize] > 0).collect();
+    let span = planned_span(plan, &per_asset);
+    writeln!(
+        w,
+        "{} runs, {} assets, {} asset partitions{}, as of {}",
+        plan.runs.len(),
+        planned.len(),
+        plan.asset_partitions(),
+        span.map(|s| format!(", {s}")).unwrap_or_default(),
+        plan.as_of.to_rfc3339()
+    )?;
+    let width = planned.iter().map(|a| p.asset(*a).key.len()).max().unwrap_or(0);
+    for a in planned {
+        let asset = p.asset(a);
+        let n = runs_per_asset[a.0 as usize];
+        let runs = if n == 1 { "1 run".to_string() } else { format!("{n} runs") };
+        let ranges = match asset.partitions {
+            None => "(unpartitioned)".to_string(),
+            Some(def) => {
+                let merged = crate::plan::Ranges::from_ranges(per_asset[a.0 as usize].iter().map(|&(s, e)| s..e));
+                let parts: Vec<String> = merged
+                    .ranges()
+                    .map(|r| {
+                        if r.end - r.start == 1 {
+                            plan.space.key(def, r.start)
+                        } else {
+                            format!("{}...{}", plan.space.key(def, r.start), plan.space.key(def, r.end - 1))
+                        }
+                    })
+                    .collect();
+                if parts.len() > 4 {
+                    format!("{} and {} more ranges", parts[..3].join(", "), parts.len() - 3)
+                } else {
+                    parts.join(", ")
+                }
+            }
+        };
+        writeln!(w, "  {:width$}  {ranges} ({runs})", asset.key)?;
+    }
+    Ok(())
+}
+
+/// The first and last planned key when every planned partitioned asset shares one
+/// definition (the common case of a backfill), else `None`.
+fn planned_span(plan: &Plan, per_asset: &[Vec<(u64, u64)>]) -> Option<String> {
+    let mut def = None;
+    let (mut lo, mut hi) = (u64::MAX, 0);
+    for (i, ranges) in per_asset.iter().enumerate() {
+        if ranges.is_empty() {
+            continue;
+        }
+        let d = plan.pipeline.assets[i].partitions?;
+        if def.is_some_and(|x| !plan.space.same_definition(Some(x), Some(d))) {
+            return None;
+        }
+        def = Some(d);
+        for &(s, e) in ranges {
+            lo = lo.min(s);
+            hi = hi.max(e);
+        }
+    }
+    let d = def?;
+    Some(format!("{}...{}", plan.space.key(d, lo), plan.space.key(d, hi - 1)))
+}

@@ -1,0 +1,48 @@
+//! Stable identities: run ids (a content hash of what a run materializes) and the
+//! pipeline fingerprint (a hash of the canonical model). xxh3 is a frozen, fast hash, so an
+//! id is the same on every machine and in every dagplan version of the same plan_version.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::space::Space;
+use super::{Group, Run};
+use crate::model::Pipeline;
+
+/// The id of a run that materializes `assets` (keys with their code versions) for the keys
+/// `first..=last` (`count` of them). The same run planned again gets the same id.
+pub fn run_id(assets: &[(&str, Option<&str>)], keys: Option<(&str, &str, u64)>) -> String {
+    let mut text = String::new();
+    for (key, version) in assets {
+        text.push_str(key);
+        text.push('\u{1f}');
+        text.push_str(version.unwrap_or(""));
+        text.push('\u{1e}');
+    }
+    if let Some((first, last, count)) = keys {
+        text.push_str(first);
+        text.push('\u{1f}');
+        text.push_str(last);
+        text.push('\u{1f}');
+        text.push_str(&count.to_string());
+    }
+    format!("{:016x}", xxh3_64(text.as_bytes()))
+}
+
+/// A hash of the canonical model: formatting, comments and item order do not change it.
+pub fn fingerprint(p: &Pipeline) -> String {
+    format!("{:016x}", xxh3_64(p.canonical_text().as_bytes()))
+}
+
+/// Gives every run its id from its assets, code versions and partition keys.
+pub fn assign(p: &Pipeline, space: &Space, groups: &[Group], runs: &mut [Run]) {
+    for run in runs {
+        let group = &groups[run.group as usize];
+        let assets: Vec<(&str, Option<&str>)> =
+            group.assets.iter().map(|a| (p.asset(*a).key.as_str(), p.asset(*a).code_version.as_deref())).collect();
+        let keys = match (run.partitions, group.partitions) {
+            (Some((s, e)), Some(def)) => Some((space.key(def, s), space.key(def, e - 1), e - s)),
+            _ => None,
+        };
+        run.id = run_id(&assets, keys.as_ref().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)));
+    }
+}

@@ -1,0 +1,100 @@
+//! The planner: (pipeline, selection, partitions, as-of, state) -> a deterministic plan of
+//! partition runs. Owns targets, run grouping, ordering and run ids; the output formats
+//! are `crate::emit`'s, and what mappings compute is `crate::mapping`'s.
+
+mod group;
+mod id;
+mod order;
+pub mod ranges;
+mod space;
+pub mod spec;
+mod targets;
+
+use chrono::{DateTime, Utc};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{AssetId, Backfill, PartitionsId, Pipeline};
+use crate::partitions::DynamicKeys;
+use crate::select::Selection;
+
+pub use ranges::Ranges;
+pub use space::Space;
+
+/// What to plan.
+pub struct PlanRequest<'a> {
+    /// Assets to materialize; `None` selects every asset.
+    pub selection: Option<&'a Selection>,
+    /// The `--partitions` text; `None` means every existing partition.
+    pub partitions: Option<&'a str>,
+    pub as_of: DateTime<Utc>,
+    pub dynamic: &'a DynamicKeys,
+}
+
+/// Assets materialized together: same partitions definition, policy and target set.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// In asset (key) order.
+    pub assets: Vec<AssetId>,
+    pub partitions: Option<PartitionsId>,
+    pub backfill: Backfill,
+}
+
+/// What a run reads from one upstream asset it does not materialize itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSet {
+    /// An unpartitioned upstream.
+    Whole,
+    /// Positions in the upstream's partitions definition.
+    Partitions(Ranges),
+}
+
+/// One run: every asset of its group, for a contiguous range of partition positions.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub id: String,
+    pub group: u32,
+    /// `[start, end)` positions in the group's definition; `None` for unpartitioned groups.
+    pub partitions: Option<(u64, u64)>,
+    /// Whether the run is range-tagged (a `single_run()` or `multi_run()` policy).
+    pub ranged: bool,
+    /// Upstream reads, in asset order.
+    pub inputs: Vec<(AssetId, InputSet)>,
+    /// Indexes (into `Plan::runs`) of runs that must finish first, ascending.
+    pub after: Vec<u32>,
+}
+
+/// A deterministic execution plan, runs in a valid execution order.
+pub struct Plan<'p> {
+    pub pipeline: &'p Pipeline,
+    pub space: Space,
+    pub as_of: DateTime<Utc>,
+    pub fingerprint: String,
+    pub groups: Vec<Group>,
+    pub runs: Vec<Run>,
+}
+
+impl Plan<'_> {
+    /// How many (asset, partition) pairs the plan materializes.
+    pub fn asset_partitions(&self) -> u64 {
+        self.runs
+            .iter()
+            .map(|r| {
+                let n = r.partitions.map_or(1, |(s, e)| e - s);
+                n * self.groups[r.group as usize].assets.len() as u64
+            })
+            .sum()
+    }
+}
+
+/// Plans `request` on `pipeline`.
+pub fn plan<'p>(pipeline: &'p Pipeline, request: &PlanRequest) -> Result<Plan<'p>, Vec<Diagnostic>> {
+    let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
+    let selected = targets::selected(pipeline, request.selection)?;
+    let targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
+    let groups = group::groups(pipeline, &space, &targets);
+    let runs = group::runs(pipeline, &space, &groups)?;
+    let mut runs = order::order(pipeline, &groups, runs)?;
+    let groups: Vec<Group> = groups.into_iter().map(|g| g.group).collect();
+    id::assign(pipeline, &space, &groups, &mut runs);
+    Ok(Plan { pipeline, space, as_of: request.as_of, fingerprint: id::fingerprint(pipeline), groups, runs })
+}

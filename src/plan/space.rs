@@ -1,0 +1,165 @@
+//! The planner's view of the partitions and mapping engines: every definition evaluated
+//! once as of the plan's time, keys formatted on demand (and cached, since many assets
+//! share a definition), and mappings applied to position ranges.
+
+use std::cell::RefCell;
+
+use chrono::{DateTime, Utc};
+
+use super::targets::Target;
+use super::{InputSet, Ranges};
+use crate::diagnostics::Diagnostic;
+use crate::mapping::{self, Side, Subset};
+use crate::model::{AssetId, Mapping, PartitionsId, Pipeline};
+use crate::partitions::{DynamicKeys, KeySpace, PartitionsDef, RangeSet};
+
+/// Definitions longer than this are formatted without a cache.
+const CACHE_LIMIT: u64 = 4_000_000;
+
+/// What a run reads from one upstream asset.
+pub struct Read {
+    pub set: InputSet,
+    /// Required upstream keys that do not exist (Dagster's "required but nonexistent").
+    pub missing: Vec<String>,
+}
+
+/// Every partitions definition of a pipeline as of one time.
+pub struct Space {
+    spaces: Vec<KeySpace>,
+    defs: Vec<PartitionsDef>,
+    asset_defs: Vec<Option<PartitionsId>>,
+    keys: RefCell<Vec<Vec<Option<Box<str>>>>>,
+}
+
+fn to_ranges(set: &RangeSet) -> Ranges {
+    Ranges::from_ranges(set.ranges().iter().map(|&(s, e)| s..e))
+}
+
+fn to_set(r: &Ranges) -> RangeSet {
+    RangeSet::from_ranges(r.ranges().map(|x| (x.start, x.end)))
+}
+
+fn subset(t: &Target) -> Subset {
+    match t {
+        Target::Unpartitioned => Subset::Unpartitioned(true),
+        Target::Partitions(r) => Subset::Keys(to_set(r)),
+    }
+}
+
+impl Space {
+    pub fn new(p: &Pipeline, as_of: DateTime<Utc>, dynamic: &DynamicKeys) -> Result<Space, Diagnostic> {
+        let mut spaces = Vec::with_capacity(p.partitions.len());
+        for entry in &p.partitions {
+            let space = entry.def.key_space(as_of, dynamic).map_err(|e| {
+                Diagnostic::error(e.code, e.message).label(entry.span, "this definition").help_opt(e.help)
+            })?;
+            spaces.push(space);
+        }
+        let keys = spaces.iter().map(|_| Vec::new()).collect();
+        Ok(Space {
+            spaces,
+            defs: p.partitions.iter().map(|e| e.def.clone()).collect(),
+            asset_defs: p.assets.iter().map(|a| a.partitions).collect(),
+            keys: RefCell::new(keys),
+        })
+    }
+
+    fn space(&self, def: PartitionsId) -> &KeySpace {
+        &self.spaces[def.0 as usize]
+    }
+
+    /// Whether two assets' definitions are equal (both unpartitioned counts as equal).
+    pub fn same_definition(&self, a: Option<PartitionsId>, b: Option<PartitionsId>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(x), Some(y)) => x == y || self.defs[x.0 as usize] == self.defs[y.0 as usize],
+            _ => false,
+        }
+    }
+
+    pub fn len(&self, def: PartitionsId) -> u64 {
+        self.space(def).len()
+    }
+
+    /// The key at `pos`, formatted once per definition and position.
+    pub fn key(&self, def: PartitionsId, pos: u64) -> String {
+        let space = self.space(def);
+        if space.len() > CACHE_LIMIT {
+            return space.key(pos).unwrap_or_default();
+        }
+        let mut cache = self.keys.borrow_mut();
+        let slots = &mut cache[def.0 as usize];
+        if slots.is_empty() {
+            slots.resize(space.len() as usize, None);
+        }
+        match slots.get_mut(pos as usize) {
+            Some(Some(k)) => k.to_string(),
+            Some(slot) => {
+                let k = space.key(pos).unwrap_or_default();
+                *slot = Some(k.clone().into_boxed_str());
+                k
+            }
+            None => String::new(),
+        }
+    }
+
+    /// The key of an asset's partition at `pos`.
+    pub fn key_of(&self, asset: AssetId, pos: u64) -> String {
+        self.asset_defs[asset.0 as usize].map(|d| self.key(d, pos)).unwrap_or_default()
+    }
+
+    pub fn position(&self, def: PartitionsId, key: &str) -> Option<u64> {
+        self.space(def).position(key)
+    }
+
+    /// Dimension names of a multi definition, in key order (empty otherwise).
+    pub fn dimension_names(&self, def: PartitionsId) -> Vec<String> {
+        match &self.defs[def.0 as usize] {
+            PartitionsDef::Multi(m) => m.dimensions().iter().map(|(n, _)| n.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every dimension name of every multi definition, sorted, so `--partitions date=...`
+    /// parses the same way for every root of a selection.
+    pub fn all_dimension_names(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            (0..self.defs.len()).flat_map(|i| self.dimension_names(PartitionsId(i as u32))).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub fn dimension_len(&self, def: PartitionsId, dim: usize) -> u64 {
+        self.space(def).dimensions().get(dim).map_or(0, KeySpace::len)
+    }
+
+    pub fn dimension_position(&self, def: PartitionsId, dim: usize, key: &str) -> Option<u64> {
+        self.space(def).dimensions().get(dim)?.position(key)
+    }
+
+    fn side(&self, asset: AssetId) -> Option<Side<'_>> {
+        self.asset_defs[asset.0 as usize].map(|d| Side::new(&self.defs[d.0 as usize], self.space(d)))
+    }
+
+    /// Which partitions of `up` the partitions `own` of `down` read through `mapping`.
+    pub fn upstream(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Result<Read, String> {
+        let result =
+            mapping::upstream_of(mapping, self.side(down), self.side(up), &subset(own)).map_err(|e| e.to_string())?;
+        let set = match result.subset {
+            Subset::Unpartitioned(_) => InputSet::Whole,
+            Subset::Keys(r) => InputSet::Partitions(to_ranges(&r)),
+        };
+        Ok(Read { set, missing: result.missing })
+    }
+
+    /// Which partitions of `down` the partitions `from` of `up` feed through `mapping`.
+    pub fn downstream(&self, mapping: &Mapping, up: AssetId, down: AssetId, from: &Target) -> Result<Ranges, String> {
+        let result = mapping::downstream_of(mapping, self.side(up), self.side(down), &subset(from))
+            .map_err(|e| e.to_string())?;
+        Ok(match result {
+            Subset::Unpartitioned(_) => Ranges::new(),
+            Subset::Keys(r) => to_ranges(&r),
+        })
+    }
+}

@@ -1,0 +1,269 @@
+//! Which partitions of which assets a plan materializes (Dagster's backfill targets):
+//! the selection's roots take the `--partitions` spec, and downstream assets receive what
+//! flows to them through their mappings. Unpartitioned selected assets are included whole.
+
+use std::collections::BTreeSet;
+
+use super::space::Space;
+use super::spec::{self, PartitionSpec, Term};
+use super::Ranges;
+use crate::diagnostics::{suggest, Code, Diagnostic};
+use crate::model::{AssetId, Pipeline};
+use crate::select::{self, Selection};
+
+/// The partitions one asset materializes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Unpartitioned,
+    Partitions(Ranges),
+}
+
+/// Selected assets as a mask; a selected out of a multi_asset brings its siblings, since a
+/// multi_asset always runs whole.
+pub fn selected(p: &Pipeline, selection: Option<&Selection>) -> Result<Vec<bool>, Vec<Diagnostic>> {
+    let mut mask = vec![selection.is_none(); p.assets.len()];
+    if let Some(sel) = selection {
+        let ids = select::evaluate(sel, p)
+            .map_err(|e| vec![Diagnostic::error(Code::UnknownAsset, e.message).help_opt(e.help)])?;
+        for id in ids {
+            mask[id.0 as usize] = true;
+        }
+    }
+    for m in &p.multi_assets {
+        if m.outs.iter().any(|id| mask[id.0 as usize]) {
+            for id in &m.outs {
+                mask[id.0 as usize] = true;
+            }
+        }
+    }
+    if !mask.iter().any(|&b| b) {
+        return Err(vec![Diagnostic::error(Code::EmptySelection, "the selection matches no asset")
+            .help("check the selection; `*` selects every asset")]);
+    }
+    Ok(mask)
+}
+
+/// Assets in a topological order (upstream first), ties broken by asset order.
+pub fn topological(p: &Pipeline) -> Vec<AssetId> {
+    let n = p.assets.len();
+    let mut indegree = vec![0usize; n];
+    let dependents = p.dependents();
+    for id in p.asset_ids() {
+        indegree[id.0 as usize] = p.asset(id).deps.iter().filter(|d| d.upstream != id).count();
+    }
+    let mut ready: BTreeSet<AssetId> = p.asset_ids().filter(|id| indegree[id.0 as usize] == 0).collect();
+    let mut out = Vec::with_capacity(n);
+    while let Some(id) = ready.pop_first() {
+        out.push(id);
+        for &(down, _) in &dependents[id.0 as usize] {
+            if down != id {
+                indegree[down.0 as usize] -= 1;
+                if indegree[down.0 as usize] == 0 {
+                    ready.insert(down);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Targets of every asset (`None` when not planned), propagated in topological order.
+pub fn targets(
+    p: &Pipeline,
+    space: &Space,
+    selected: &[bool],
+    spec_text: Option<&str>,
+) -> Result<Vec<Option<Target>>, Vec<Diagnostic>> {
+    let mut out: Vec<Option<Target>> = vec![None; p.assets.len()];
+    let mut errors = Vec::new();
+    for id in topological(p) {
+        if !selected[id.0 as usize] {
+            continue;
+        }
+        let asset = p.asset(id);
+        let Some(def) = asset.partitions else {
+            out[id.0 as usize] = Some(Target::Unpartitioned);
+            continue;
+        };
+        let parents: Vec<_> =
+            asset.deps.iter().filter(|d| d.upstream != id && selected[d.upstream.0 as usize]).collect();
+        let is_root = parents.is_empty();
+        let set = if spec_text.is_none() || spec_text == Some("all") {
+            Ranges::span(0, space.len(def))
+        } else if is_root {
+            match resolve(space, def, spec_text.unwrap_or("all")) {
+                Ok(r) => r,
+                Err(d) => {
+                    errors.push(d.help_opt(Some(format!(
+                        "`{}` is a root of the selection, so it takes --partitions",
+                        asset.key
+                    ))));
+                    continue;
+                }
+            }
+        } else {
+            let mut acc = Ranges::new();
+            for dep in &parents {
+                let from = match &out[dep.upstream.0 as usize] {
+                    Some(t) => t,
+                    None => continue,
+                };
+                match space.downstream(&dep.mapping, dep.upstream, id, from) {
+                    Ok(r) => acc = acc.union(&r),
+                    Err(e) => {
+                        errors.push(Diagnostic::error(Code::IncompatibleMapping, e).label(dep.span, "this dependency"))
+                    }
+                }
+            }
+            acc
+        };
+        if !set.is_empty() {
+            out[id.0 as usize] = Some(Target::Partitions(set));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn bad_key(space: &Space, def: crate::model::PartitionsId, key: &str) -> Diagnostic {
+    let n = space.len(def);
+    let help = if n == 0 {
+        "the definition has no partitions as of this time".to_string()
+    } else {
+        let (first, last) = (space.key(def, 0), space.key(def, n - 1));
+        suggest(key, [first.as_str(), last.as_str()])
+            .map(|s| format!("{s} the partitions run from `{first}` to `{last}` as of this time"))
+            .unwrap_or_else(|| format!("the partitions run from `{first}` to `{last}` as of this time"))
+    };
+    Diagnostic::error(Code::NoSuchPartition, format!("`{key}` is not a partition key here")).help(help)
+}
+
+/// Resolves a `--partitions` spec against one definition's keys.
+pub fn resolve(space: &Space, def: crate::model::PartitionsId, text: &str) -> Result<Ranges, Diagnostic> {
+    let dims = space.dimension_names(def);
+    let spec =
+        spec::parse(text, &space.all_dimension_names()).map_err(|e| Diagnostic::error(Code::InvalidPartitionKey, e))?;
+    let len = space.len(def);
+    match spec {
+        PartitionSpec::All => Ok(Ranges::span(0, len)),
+        PartitionSpec::Last(n) => Ok(Ranges::span(len.saturating_sub(n), len)),
+        PartitionSpec::Terms(terms) => {
+            terms_ranges(&terms, |k| space.position(def, k).ok_or_else(|| bad_key(space, def, k)))
+        }
+        PartitionSpec::Dimensions(specs) if dims.is_empty() => {
+            // A single-dimension root of a multi selection: the one dimension spec whose
+            // keys are this definition's keys applies to it (`date=...` for a daily root).
+            let mut last_err = None;
+            for (_, terms) in &specs {
+                match terms_ranges(terms, |k| space.position(def, k).ok_or_else(|| bad_key(space, def, k))) {
+                    Ok(r) => return Ok(r),
+                    Err(e) => last_err = Some(e),
+                }
+            }
+            Err(last_err.unwrap_or_else(|| Diagnostic::error(Code::InvalidPartitionKey, "no dimension spec fits")))
+        }
+        PartitionSpec::Dimensions(specs) => {
+            if let Some((d, _)) = specs.iter().find(|(d, _)| !dims.contains(d)) {
+                return Err(Diagnostic::error(
+                    Code::UnknownDimension,
+                    format!("these partitions have no dimension `{d}`"),
+                )
+                .help(format!("the dimensions are {}", dims.join(", "))));
+            }
+            let mut per_dim = Vec::new();
+            for (i, name) in dims.iter().enumerate() {
+                let dim_len = space.dimension_len(def, i);
+                let set = match specs.iter().find(|(d, _)| d == name) {
+                    None => Ranges::span(0, dim_len),
+                    Some((_, terms)) => terms_ranges(terms, |k| {
+                        space.dimension_position(def, i, k).ok_or_else(|| {
+                            Diagnostic::error(
+                                Code::InvalidPartitionKey,
+                                format!("`{k}` is not a key of dimension `{name}`"),
+                            )
+                        })
+                    })?,
+                };
+                per_dim.push((set, dim_len));
+            }
+            Ok(product(&per_dim))
+        }
+    }
+}
+
+fn terms_ranges(terms: &[Term], pos: impl Fn(&str) -> Result<u64, Diagnostic>) -> Result<Ranges, Diagnostic> {
+    let mut ranges = Vec::new();
+    for t in terms {
+        match t {
+            Term::Key(k) => {
+                let p = pos(k)?;
+                ranges.push(p..p + 1);
+            }
+            Term::Range(a, b) => {
+                let (pa, pb) = (pos(a)?, pos(b)?);
+                if pb < pa {
+                    return Err(Diagnostic::error(
+                        Code::InvalidPartitionKey,
+                        format!("the range `{a}...{b}` ends before it starts"),
+                    )
+                    .help(format!("write it the other way round: {b}...{a}")));
+                }
+                ranges.push(pa..pb + 1);
+            }
+        }
+    }
+    Ok(Ranges::from_ranges(ranges))
+}
+
+/// Flattens a product of per-dimension position sets (with each dimension's length) into
+/// positions of the multi key order, first dimension slowest. Trailing full dimensions are
+/// folded into the ranges, so "every region for these days" stays one range.
+pub fn product(dims: &[(Ranges, u64)]) -> Ranges {
+    let n = dims.len();
+    if n == 0 || dims.iter().any(|(s, _)| s.is_empty()) {
+        return Ranges::new();
+    }
+    let mut stride = vec![1u64; n];
+    for i in (0..n - 1).rev() {
+        stride[i] = stride[i + 1].saturating_mul(dims[i + 1].1);
+    }
+    let full = |(set, len): &(Ranges, u64)| set.len() == *len;
+    let mut k = n;
+    while k > 0 && full(&dims[k - 1]) {
+        k -= 1;
+    }
+    if k == 0 {
+        return Ranges::span(0, stride[0].saturating_mul(dims[0].1));
+    }
+    // Enumerate positions of the dimensions before the last partial one.
+    let mut bases: Vec<u64> = vec![0];
+    for i in 0..k - 1 {
+        let mut next = Vec::new();
+        for &b in &bases {
+            for r in dims[i].0.ranges() {
+                next.extend(r.map(|v| b + v * stride[i]));
+            }
+        }
+        bases = next;
+    }
+    let s = stride[k - 1];
+    Ranges::from_ranges(bases.iter().flat_map(|&b| dims[k - 1].0.ranges().map(move |r| b + r.start * s..b + r.end * s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_flattens_in_key_order() {
+        // dims: date (4 keys) x region (3 keys); key order d0r0, d0r1, d0r2, d1r0, ...
+        let all_regions = (Ranges::span(0, 3), 3);
+        assert_eq!(product(&[(Ranges::span(1, 3), 4), all_regions.clone()]), Ranges::span(3, 9));
+        let one_region = (Ranges::span(2, 3), 3);
+        assert_eq!(product(&[(Ranges::span(0, 2), 4), one_region]), Ranges::from_ranges([2..3, 5..6]));
+        assert_eq!(product(&[(Ranges::span(0, 4), 4), all_regions]), Ranges::span(0, 12));
+    }
+}

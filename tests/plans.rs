@@ -1,0 +1,90 @@
+//! Every example planned with a pinned `--as-of`, as JSON and as text, snapshotted; plus
+//! the plan's invariants and determinism.
+
+mod common;
+
+use clap::Parser;
+use dagplan::cli::{run, Cli, Io};
+use dagplan::diagnostics::render::DiagnosticFormat;
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+fn dagplan(args: &[&str]) -> (i32, String, String) {
+    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut io = Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            diagnostics: DiagnosticFormat::Plain,
+            stdout_is_terminal: false,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        run(cli, &mut io)
+    };
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+/// (example, as-of, extra flags): an as-of that keeps each plan small enough to review.
+const CASES: &[(&str, &str, &[&str])] = &[
+    ("sales", "2024-01-05T00:00:00Z", &[]),
+    ("hourly_metrics", "2024-03-01T11:00:00Z", &[]),
+    ("regional_inventory", "2024-01-01T00:00:00Z", &[]),
+    ("date_region", "2024-01-04T00:00:00Z", &[]),
+    ("customer_segments", "2024-06-04T00:00:00Z", &["--dynamic", "customers=acme,globex"]),
+    ("csv_to_duckdb", "2023-01-05T00:00:00Z", &[]),
+    ("ledger", "2024-01-06T00:00:00Z", &[]),
+];
+
+#[test]
+fn every_example_has_a_plan_case() {
+    let names: Vec<String> =
+        common::examples().iter().filter_map(|p| p.file_stem()?.to_str().map(str::to_string)).collect();
+    for n in &names {
+        assert!(CASES.iter().any(|(c, _, _)| c == n), "examples/{n}.dag has no plan snapshot case");
+    }
+}
+
+#[test]
+fn example_plans_are_stable() {
+    for (name, as_of, extra) in CASES {
+        let path = format!("examples/{name}.dag");
+        for format in ["json", "text"] {
+            let mut args = vec!["plan", path.as_str(), "--as-of", as_of, "--format", format];
+            args.extend_from_slice(extra);
+            let (code, out, err) = dagplan(&args);
+            assert_eq!(code, 0, "{name}: {err}");
+            common::insta_settings().bind(|| insta::assert_snapshot!(format!("plan_{format}@{name}"), out));
+        }
+    }
+}
+
+#[test]
+fn plans_are_byte_identical_and_formats_agree() {
+    for (name, as_of, extra) in CASES {
+        let path = format!("examples/{name}.dag");
+        let mut args = vec!["plan", path.as_str(), "--as-of", as_of];
+        args.extend_from_slice(extra);
+        let json = dagplan(&[&args[..], &["--format", "json"]].concat()).1;
+        assert_eq!(json, dagplan(&[&args[..], &["--format", "json"]].concat()).1, "{name}: not deterministic");
+        let doc: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(doc["plan_version"], 1);
+        let runs = doc["runs"].as_array().expect("runs");
+        assert_eq!(doc["summary"]["runs"].as_u64(), Some(runs.len() as u64));
+        // Every `after` id names an earlier run.
+        let mut seen = std::collections::BTreeSet::new();
+        for r in runs {
+            for a in r["after"].as_array().expect("after") {
+                assert!(seen.contains(a.as_str().unwrap_or_default()), "{name}: {a} is not earlier");
+            }
+            assert!(seen.insert(r["id"].as_str().unwrap_or_default().to_string()), "{name}: duplicate id");
+        }
+        // JSON Lines carries the same runs.
+        let jsonl = dagplan(&[&args[..], &["--format", "jsonl"]].concat()).1;
+        let lines: Vec<serde_json::Value> =
+            jsonl.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+        assert_eq!(&lines, runs, "{name}: jsonl differs from json");
+        // TOML parses.
+        let toml_text = dagplan(&[&args[..], &["--format", "toml"]].concat()).1;
+        assert!(toml_text.parse::<toml::Table>().is_ok(), "{name}: invalid TOML");
+    }
+}
