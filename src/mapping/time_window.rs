@@ -307,3 +307,79 @@ fn shift(side: TimeSide, t: i64, n: i64) -> Result<Option<i64>, MapError> {
         Ok(side.def.tick(cur).map(|d| d.timestamp()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::{DateTime, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::partitions::{Cadence, DynamicKeys, KeySpace, PartitionsDef, TimeWindowDef, TimeWindowSpec};
+
+    fn defs() -> &'static [(PartitionsDef, KeySpace)] {
+        static DEFS: std::sync::OnceLock<Vec<(PartitionsDef, KeySpace)>> = std::sync::OnceLock::new();
+        DEFS.get_or_init(|| {
+            let specs = [
+                (Cadence::Daily, "2024-01-01"),
+                (Cadence::Daily, "2024-02-20"),
+                (Cadence::Weekly, "2024-01-01"),
+                (Cadence::Monthly, "2023-11-01"),
+                (Cadence::Hourly, "2024-03-10-00:00"),
+                (Cadence::Cron("0 */4 * * *".into()), "2024-02-25-00:00"),
+            ];
+            let as_of: DateTime<Utc> = "2024-03-20T05:00:00Z".parse().unwrap_or_default();
+            specs
+                .into_iter()
+                .map(|(c, start)| {
+                    let mut spec = TimeWindowSpec::new(c, start);
+                    if start.len() > 10 {
+                        spec.fmt = Some("%Y-%m-%d-%H:%M".into());
+                    }
+                    let def = PartitionsDef::Time(TimeWindowDef::new(spec).unwrap_or_else(|e| panic!("{e:?}")));
+                    let keys = def.key_space(as_of, &DynamicKeys::new()).unwrap_or_else(|e| panic!("{e:?}"));
+                    (def, keys)
+                })
+                .collect()
+        })
+    }
+
+    fn side(i: usize) -> Side<'static> {
+        let (d, k) = &defs()[i];
+        Side::new(d, k)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Mapping key by key (one dimension of a multi mapping) is the union of mapping each
+        /// key alone as a whole set: the fast path agrees with the definition.
+        #[test]
+        fn key_grain_is_the_union_of_single_keys(
+            f in 0usize..6, t in 0usize..6, up in any::<bool>(), so in -3i64..=3, eo in -3i64..=3,
+            allow in any::<bool>(), raw in proptest::collection::vec(any::<u64>(), 1..25),
+        ) {
+            let (from, to) = (side(f), side(t));
+            let n = from.keys.len();
+            prop_assume!(n > 0);
+            let way = if up { Way::Up } else { Way::Down };
+            let p = Params::new(way, so, eo, allow);
+            let pts: Vec<u64> = raw.iter().map(|r| r % n).collect();
+            let whole = map(&p, from, to, &RangeSet::from_points(pts.iter().copied()), Grain::Keys);
+            let mut kept = RangeSet::new();
+            let mut missing = BTreeSet::new();
+            for &q in &pts {
+                let one = map(&p, from, to, &RangeSet::range(q, q + 1), Grain::Runs);
+                prop_assert!(one.is_ok());
+                if let Ok((k, m)) = one {
+                    kept = kept.union(&k);
+                    missing.extend(m);
+                }
+            }
+            let whole = whole.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&whole.0, &kept);
+            prop_assert_eq!(whole.1.iter().cloned().collect::<BTreeSet<_>>(), missing);
+        }
+    }
+}
