@@ -155,3 +155,96 @@ fn output_is_byte_identical_run_after_run() {
     }
     assert!(!first.stdout.contains("\"key\":\"2024-12-25\""), "excluded Christmas has no key");
 }
+
+#[test]
+fn map_answers_both_directions() {
+    let up = dagplan(&[
+        "map",
+        "examples/sales.dag",
+        "--from",
+        "sales_7d",
+        "--to",
+        "clean_sales",
+        "--key",
+        "2024-01-02",
+        "--as-of",
+        "2024-02-01T00:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert_eq!(up.stdout, "{\"direction\":\"upstream\",\"keys\":[\"2024-01-01\",\"2024-01-02\"],\"missing\":[]}\n");
+    let down = dagplan(&[
+        "map",
+        "examples/hourly_metrics.dag",
+        "--from",
+        "sessions",
+        "--to",
+        "daily_traffic",
+        "--key",
+        "2024-03-10-05:00",
+        "--as-of",
+        "2024-03-12T00:00:00Z",
+    ]);
+    assert_eq!(down.stdout, "2024-03-10\n", "{}", down.stderr);
+    let dst_day = dagplan(&[
+        "map",
+        "examples/hourly_metrics.dag",
+        "--from",
+        "daily_traffic",
+        "--to",
+        "sessions",
+        "--key",
+        "2024-03-10",
+        "--as-of",
+        "2024-03-12T00:00:00Z",
+    ]);
+    assert_eq!(dst_day.stdout.lines().count(), 23, "spring-forward day has 23 hours");
+}
+
+#[test]
+fn map_refuses_invalid_requests() {
+    let base = ["map", "examples/sales.dag", "--as-of", "2024-03-01T00:00:00Z"];
+    let bad_key = dagplan(&[&base[..], &["--from", "clean_sales", "--to", "sales_7d", "--key", "2024-13-10"]].concat());
+    assert_eq!(bad_key.code, 1);
+    assert!(bad_key.stderr.contains("dagplan::no_such_partition"), "{}", bad_key.stderr);
+    let far = dagplan(&[&base[..], &["--from", "raw_sales", "--to", "sales_7d", "--key", "2024-01-10"]].concat());
+    assert_eq!(far.code, 1);
+    assert!(far.stderr.contains("dagplan::not_adjacent"), "{}", far.stderr);
+    let typo = dagplan(&[&base[..], &["--from", "raw_sale", "--to", "clean_sales", "--key", "2024-01-10"]].concat());
+    assert_eq!(typo.code, 1);
+    assert!(typo.stderr.contains("did you mean `raw_sales`?"), "{}", typo.stderr);
+}
+
+#[test]
+fn plan_refuses_invalid_requests() {
+    let base = ["plan", "examples/sales.dag", "--as-of", "2024-03-01T00:00:00Z"];
+    let job = dagplan(&[&base[..], &["--job", "nighty"]].concat());
+    assert_eq!(job.code, 1);
+    assert!(job.stderr.contains("dagplan::unknown_job") && job.stderr.contains("`nightly`"), "{}", job.stderr);
+    let sel = dagplan(&[&base[..], &["--select", "group:ingest and"]].concat());
+    assert_eq!(sel.code, 1);
+    assert!(sel.stderr.contains("dagplan::bad_selection"), "{}", sel.stderr);
+    let key = dagplan(&[&base[..], &["--partitions", "2024-02-30"]].concat());
+    assert_eq!(key.code, 1);
+    assert!(key.stderr.contains("dagplan::no_such_partition"), "{}", key.stderr);
+}
+
+#[test]
+fn plan_reports_required_upstream_partitions_that_do_not_exist() {
+    let dir = std::env::temp_dir().join(format!("dagplan-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("late_upstream.dag");
+    std::fs::write(
+        &path,
+        "partitions early = daily(start = \"2024-01-01\")\npartitions late = daily(start = \"2024-01-10\")\n\
+         asset up { partitions = late }\nasset down {\n    partitions = early\n    deps = [up]\n}\n",
+    )
+    .expect("write");
+    let path = path.display().to_string();
+    let out = dagplan(&["plan", &path, "--select", "down", "--as-of", "2024-01-12T00:00:00Z"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("dagplan::missing_upstream"), "{}", out.stderr);
+    assert!(out.stderr.contains("`2024-01-01`"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

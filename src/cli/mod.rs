@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod graph;
 mod keys;
+mod map;
 mod output;
 mod plan;
 
@@ -48,6 +49,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// List the partition keys of a definition or a partitioned asset, in order.
     Keys(keys::KeysArgs),
+    /// Map partition keys across one dependency edge, upstream or downstream.
+    Map(map::MapArgs),
     /// Print the asset graph as Graphviz DOT or Mermaid.
     Graph {
         file: PathBuf,
@@ -66,5 +69,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Graph { file, format } => graph::run(&file, format, io),
         Command::Keys(args) => keys::run(&args, io),
         Command::Plan(args) => plan::run(&args, io),
+        Command::Map(args) => map::run(&args, io),
     }
 }
