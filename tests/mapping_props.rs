@@ -179,7 +179,7 @@ fn keys_of(s: &Subset) -> &RangeSet {
 }
 
 fn within(r: &RangeSet, len: u64) -> bool {
-    r.ranges().last().map_or(true, |&(_, end)| end <= len)
+    r.ranges().last().is_none_or(|&(_, end)| end <= len)
 }
 
 const N: usize = 14;
