@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod diff;
 mod graph;
 mod keys;
 mod map;
@@ -47,6 +48,8 @@ pub enum Command {
     },
     /// Plan the runs that materialize the selected assets' selected partitions.
     Plan(plan::PlanArgs),
+    /// Show the runs two plans differ by (plan files, or `.dag` files planned alike).
+    Diff(diff::DiffArgs),
     /// List the partition keys of a definition or a partitioned asset, in order.
     Keys(keys::KeysArgs),
     /// Map partition keys across one dependency edge, upstream or downstream.
@@ -70,5 +73,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Keys(args) => keys::run(&args, io),
         Command::Plan(args) => plan::run(&args, io),
         Command::Map(args) => map::run(&args, io),
+        Command::Diff(args) => diff::run(&args, io),
     }
 }

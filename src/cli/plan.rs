@@ -92,7 +92,12 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
 }
 
 /// `--select` or `--job` as a selection; `None` selects everything.
-fn selection(p: &Pipeline, select: Option<&str>, job: Option<&str>, io: &mut Io) -> Result<Option<Selection>, i32> {
+pub(super) fn selection(
+    p: &Pipeline,
+    select: Option<&str>,
+    job: Option<&str>,
+    io: &mut Io,
+) -> Result<Option<Selection>, i32> {
     if let Some(name) = job {
         return match p.job(name) {
             Some(j) => Ok(Some(j.selection.clone())),

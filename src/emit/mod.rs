@@ -1,5 +1,6 @@
 //! Output formats: everything dagplan prints on stdout is produced here, from the model or
 //! a plan, in a canonical order.
 
+pub mod diff;
 pub mod graph;
 pub mod plan;

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::AssetId;
 use crate::plan::{InputSet, Plan, Run};
@@ -24,18 +24,18 @@ pub enum PlanFormat {
 }
 
 /// One run as the contract names its fields.
-#[derive(Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunDoc {
     pub id: String,
     pub assets: Vec<String>,
     pub partitions: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<RangeDoc>,
     pub inputs: indexmap::IndexMap<String, Vec<String>>,
     pub after: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RangeDoc {
     pub first: String,
     pub last: String,

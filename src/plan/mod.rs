@@ -2,6 +2,7 @@
 //! partition runs. Owns targets, run grouping, ordering and run ids; the output formats
 //! are `crate::emit`'s, and what mappings compute is `crate::mapping`'s.
 
+pub mod diff;
 mod group;
 mod id;
 mod order;

@@ -1,0 +1,107 @@
+//! `dagplan diff OLD NEW`: what a pipeline change does to the plan. OLD and NEW are plan
+//! files (JSON or JSON Lines) or `.dag` files planned with the same flags. Exit 0 when the
+//! plans are equal, 1 when they differ.
+
+use std::path::{Path, PathBuf};
+
+use super::common::{as_of, compile_or_report, dynamic_keys, Shared};
+use super::plan::selection;
+use super::{Io, EXIT_INVALID, EXIT_OK};
+use crate::diagnostics::render::render;
+use crate::emit::diff;
+use crate::emit::plan::RunDoc;
+use crate::plan::{plan, PlanRequest};
+
+/// Output format of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+}
+
+/// Arguments of `dagplan diff`.
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The plan before: a plan file or a `.dag` file.
+    pub old: PathBuf,
+    /// The plan after: a plan file or a `.dag` file.
+    pub new: PathBuf,
+    /// For `.dag` inputs: asset selection.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// For `.dag` inputs: a job's selection.
+    #[arg(long, conflicts_with = "select")]
+    pub job: Option<String>,
+    /// For `.dag` inputs: the partitions to plan.
+    #[arg(long)]
+    pub partitions: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    #[command(flatten)]
+    pub shared: Shared,
+}
+
+/// The runs of one side.
+fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
+    if path.extension().is_some_and(|e| e == "dag") {
+        let c = compile_or_report(path, io)?;
+        let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+        let as_of = as_of(&args.shared, io)?;
+        let dynamic = dynamic_keys(&args.shared, io)?;
+        let sel = selection(pipeline, args.select.as_deref(), args.job.as_deref(), io)?;
+        let request =
+            PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };
+        return match plan(pipeline, &request) {
+            Ok(p) => Ok(p.runs.iter().map(|r| p.run_doc(r)).collect()),
+            Err(diags) => {
+                let text = render(&diags, &c.sources, io.diagnostics);
+                io.err(&text);
+                Err(EXIT_INVALID)
+            }
+        };
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| io.usage_error(&format!("cannot read `{}`: {e}", path.display())))?;
+    parse_plan(&text).map_err(|e| io.usage_error(&format!("`{}` is not a plan file: {e}", path.display())))
+}
+
+/// Reads the runs of a plan document (JSON) or of a JSON Lines plan.
+fn parse_plan(text: &str) -> Result<Vec<RunDoc>, String> {
+    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) {
+        let version = doc.get("plan_version").and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(crate::emit::plan::PLAN_VERSION)) {
+            return Err(format!("plan_version {version:?} is not one this dagplan reads (1)"));
+        }
+        let runs = doc.get("runs").cloned().ok_or("it has no `runs`")?;
+        return serde_json::from_value(runs).map_err(|e| e.to_string());
+    }
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+pub fn run(args: &DiffArgs, io: &mut Io) -> i32 {
+    let old = match load(&args.old, args, io) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let new = match load(&args.new, args, io) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let d = crate::plan::diff::diff(&old, &new);
+    let text = match args.format {
+        DiffFormat::Text => diff::text(&d, &old, &new),
+        DiffFormat::Json => diff::json(&d),
+    };
+    if let Err(e) = io.out(&text) {
+        return io.usage_error(&format!("cannot write the diff: {e}"));
+    }
+    if d.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    }
+}

@@ -1,0 +1,58 @@
+//! `dagplan diff` between `examples/sales.dag` and variants of it (an offset changed, an
+//! asset added, a policy changed, a code version bumped), as a reviewer reads them.
+
+mod common;
+
+use clap::Parser;
+use dagplan::cli::{run, Cli, Io};
+use dagplan::diagnostics::render::DiagnosticFormat;
+
+fn dagplan(args: &[&str]) -> (i32, String, String) {
+    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut io = Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            diagnostics: DiagnosticFormat::Plain,
+            stdout_is_terminal: false,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        run(cli, &mut io)
+    };
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+const AS_OF: &str = "2024-02-03T00:00:00Z";
+
+#[test]
+fn variants_diff_as_reviewers_read_them() {
+    for variant in ["offset", "asset_added", "policy", "code_version"] {
+        let new = format!("tests/fixtures/variants/sales_{variant}.dag");
+        for format in ["text", "json"] {
+            let (code, out, err) = dagplan(&["diff", "examples/sales.dag", &new, "--as-of", AS_OF, "--format", format]);
+            assert_eq!(code, 1, "{variant}: the plans differ\n{err}");
+            common::insta_settings().bind(|| insta::assert_snapshot!(format!("diff_{format}@{variant}"), out));
+        }
+    }
+}
+
+#[test]
+fn equal_plans_exit_zero_and_plan_files_compare_like_pipelines() {
+    let (code, out, _) = dagplan(&["diff", "examples/sales.dag", "examples/sales.dag", "--as-of", AS_OF]);
+    assert_eq!((code, out.as_str()), (0, "plans are equal\n"));
+    let dir = std::env::temp_dir().join(format!("dagplan-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let old = dir.join("old.json").display().to_string();
+    let new = dir.join("new.jsonl").display().to_string();
+    let variant = "tests/fixtures/variants/sales_offset.dag";
+    assert_eq!(dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "-o", &old]).0, 0);
+    assert_eq!(dagplan(&["plan", variant, "--as-of", AS_OF, "--format", "jsonl", "-o", &new]).0, 0);
+    let from_files = dagplan(&["diff", &old, &new]);
+    let from_sources = dagplan(&["diff", "examples/sales.dag", variant, "--as-of", AS_OF]);
+    assert_eq!(from_files.0, 1);
+    assert_eq!(from_files.1, from_sources.1);
+    let (code, _, err) = dagplan(&["diff", &old, "Cargo.toml"]);
+    assert_eq!(code, 2, "a file that is not a plan is an input error: {err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
