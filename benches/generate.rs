@@ -68,3 +68,21 @@ pub fn daily_backfill(n: usize, width: usize, policy: Option<&str>) -> String {
     }
     s
 }
+
+/// The graphs `bench_dagster.py backfill_*` times: `n` daily assets over 2021-2023, either a
+/// chain (`a_i` reads `a_{i-1}`) or a fan-out (every asset reads `a0`).
+pub fn chain_or_fanout(n: usize, fanout: bool, policy: Option<&str>) -> String {
+    let mut s = String::from("partitions daily = daily(start = \"2021-01-01\", end = \"2024-01-01\")\n\n");
+    for i in 0..n {
+        let _ = writeln!(s, "asset a{i} {{\n    partitions = daily");
+        if let Some(p) = policy {
+            let _ = writeln!(s, "    backfill = {p}");
+        }
+        if i > 0 {
+            let parent = if fanout { 0 } else { i - 1 };
+            let _ = writeln!(s, "    deps = [a{parent}]");
+        }
+        s.push_str("}\n");
+    }
+    s
+}

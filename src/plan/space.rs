@@ -29,6 +29,8 @@ pub struct Space {
     defs: Vec<PartitionsDef>,
     asset_defs: Vec<Option<PartitionsId>>,
     keys: RefCell<Vec<Vec<Option<Box<str>>>>>,
+    /// The same keys as JSON string literals (quoted and escaped), for the plan writer.
+    keys_json: RefCell<Vec<Vec<Option<Box<str>>>>>,
 }
 
 fn to_ranges(set: &RangeSet) -> Ranges {
@@ -56,7 +58,9 @@ impl Space {
             spaces.push(space);
         }
         let keys = spaces.iter().map(|_| Vec::new()).collect();
+        let keys_json = spaces.iter().map(|_| Vec::new()).collect();
         Ok(Space {
+            keys_json: RefCell::new(keys_json),
             spaces,
             defs: p.partitions.iter().map(|e| e.def.clone()).collect(),
             asset_defs: p.assets.iter().map(|a| a.partitions).collect(),
@@ -103,6 +107,25 @@ impl Space {
         }
     }
 
+    /// Writes the key at `pos` as a JSON string literal, escaped once per definition and position.
+    pub fn write_key_json(&self, def: PartitionsId, pos: u64, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let space = self.space(def);
+        if space.len() > CACHE_LIMIT {
+            return serde_json::to_writer(w, &space.key(pos).unwrap_or_default()).map_err(std::io::Error::from);
+        }
+        let mut cache = self.keys_json.borrow_mut();
+        let slots = &mut cache[def.0 as usize];
+        if slots.is_empty() {
+            slots.resize(space.len() as usize, None);
+        }
+        let Some(slot) = slots.get_mut(pos as usize) else { return w.write_all(b"\"\"") };
+        if slot.is_none() {
+            let json = serde_json::to_string(&self.key(def, pos)).unwrap_or_else(|_| "\"\"".into());
+            *slot = Some(json.into_boxed_str());
+        }
+        w.write_all(slot.as_deref().unwrap_or("\"\"").as_bytes())
+    }
+
     /// The key of an asset's partition at `pos`.
     pub fn key_of(&self, asset: AssetId, pos: u64) -> String {
         self.asset_defs[asset.0 as usize].map(|d| self.key(d, pos)).unwrap_or_default()
@@ -142,8 +165,43 @@ impl Space {
         self.asset_defs[asset.0 as usize].map(|d| Side::new(&self.defs[d.0 as usize], self.space(d)))
     }
 
+    /// The answer for an edge between two assets of one definition through `identity()` or a
+    /// `time_window()` on a time definition without exclusions: the run's positions shifted by
+    /// the offsets and clamped to what exists. Dagster clamps the shifted window to the
+    /// upstream's first and last window before checking existence, so on one definition
+    /// nothing is ever missing. This skips window arithmetic on the hot path of big plans;
+    /// `tests/plan_invariants.rs` checks it against the mapping engine.
+    fn same_definition_shift(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Option<Ranges> {
+        let (Some(d), Some(u)) = (self.asset_defs[down.0 as usize], self.asset_defs[up.0 as usize]) else {
+            return None;
+        };
+        let Target::Partitions(set) = own else { return None };
+        if !self.same_definition(Some(d), Some(u)) {
+            return None;
+        }
+        let (start_offset, end_offset) = match (mapping, &self.defs[d.0 as usize]) {
+            (Mapping::Identity, _) => (0, 0),
+            (Mapping::TimeWindow { start_offset, end_offset, .. }, PartitionsDef::Time(t))
+                if t.exclusions().is_empty() =>
+            {
+                (*start_offset, *end_offset)
+            }
+            _ => return None,
+        };
+        let len = i128::from(self.len(u));
+        let shifted = set.ranges().filter_map(|r| {
+            let s = (i128::from(r.start) + i128::from(start_offset)).clamp(0, len);
+            let e = (i128::from(r.end) + i128::from(end_offset)).clamp(0, len);
+            (s < e).then(|| u64::try_from(s).unwrap_or(0)..u64::try_from(e).unwrap_or(0))
+        });
+        Some(Ranges::from_ranges(shifted))
+    }
+
     /// Which partitions of `up` the partitions `own` of `down` read through `mapping`.
     pub fn upstream(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Result<Read, String> {
+        if let Some(set) = self.same_definition_shift(mapping, down, up, own) {
+            return Ok(Read { set: InputSet::Partitions(set), missing: Vec::new() });
+        }
         let result =
             mapping::upstream_of(mapping, self.side(down), self.side(up), &subset(own)).map_err(|e| e.to_string())?;
         let set = match result.subset {
