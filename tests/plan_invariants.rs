@@ -48,11 +48,10 @@ fn pipeline(rng: &mut Lcg) -> Vec<String> {
             }
         }
         let mut deps = Vec::new();
-        for j in 0..i {
+        for (j, &up) in chosen.iter().enumerate().take(i) {
             if rng.next(3) != 0 {
                 continue;
             }
-            let up = chosen[j];
             let both_time = time.contains(&up) && time.contains(&kind);
             let dep = match rng.next(4) {
                 0 if both_time => {
