@@ -126,6 +126,16 @@ impl Zone {
         }
     }
 
+    /// The later instant of a repeated local time (`fold=1`); `None` when it is not repeated.
+    pub fn later_instant(&self, local: i64) -> Option<i64> {
+        let first = self.local_to_instant(local);
+        let j = self.span_of(first);
+        let n = self.transitions.len();
+        // The next span repeats this wall time if it starts (in local time) at or before it.
+        (j < n && self.transitions[j] + self.offsets[j + 1] <= local && self.to_local(first) == local)
+            .then(|| local - self.offsets[j + 1])
+    }
+
     /// Whether instant `t` is the second occurrence of a repeated local time (Python's `fold=1`
     /// after a backward shift).
     pub fn is_second_occurrence(&self, t: i64) -> bool {

@@ -27,6 +27,8 @@ struct Span {
     adds: Vec<i64>,
     /// Owned local times that fire elsewhere (repeated times resolved to the other instant).
     removes: Vec<i64>,
+    /// Gap ticks Dagster labels with a wall time that does not exist: (instant, wall), sorted.
+    walls: Vec<(i64, i64)>,
     /// Ticks in earlier spans.
     prefix: i64,
 }
@@ -70,7 +72,16 @@ impl Schedule {
                 };
                 let la = clamp_local(local_start);
                 let lb = clamp_local(local_end).max(la);
-                Span { offset: o, la, lb, base: ticks.rank(la), adds: Vec::new(), removes: Vec::new(), prefix: 0 }
+                Span {
+                    offset: o,
+                    la,
+                    lb,
+                    base: ticks.rank(la),
+                    adds: Vec::new(),
+                    removes: Vec::new(),
+                    walls: Vec::new(),
+                    prefix: 0,
+                }
             })
             .collect();
         if !every_hour {
@@ -89,8 +100,14 @@ impl Schedule {
                         };
                         let u = zone.local_to_instant(wall);
                         let js = zone.span_of(u);
-                        if !Self::owns(&ticks, &spans[js], u) {
-                            spans[js].adds.push(u);
+                        let span = &mut spans[js];
+                        let first = !span.adds.contains(&u) && !span.walls.iter().any(|w| w.0 == u);
+                        if !Self::owns(&ticks, span, u) && !span.adds.contains(&u) {
+                            span.adds.push(u);
+                        }
+                        // Dagster's datetime keeps the nonexistent wall time; keys show it.
+                        if first && u + span.offset != wall {
+                            span.walls.push((u, wall));
                         }
                     } else if fast_path && !dst_hour(local) {
                         // A repeated time outside hours 1-3 keeps fold=0 on Dagster's fast paths.
@@ -102,6 +119,7 @@ impl Schedule {
         }
         let mut prefix = 0;
         for s in &mut spans {
+            s.walls.sort_unstable();
             s.adds.sort_unstable();
             s.adds.dedup();
             s.removes.sort_unstable();
@@ -188,6 +206,16 @@ impl Schedule {
     /// Local wall time of an instant in this schedule's zone.
     pub fn local(&self, t: i64) -> i64 {
         self.zone.to_local(t)
+    }
+
+    /// The wall time and UTC offset Dagster labels tick `t` with: its local time, except for a
+    /// few spring-gap ticks that keep a wall time the gap skips (and the offset from before it).
+    pub fn wall(&self, t: i64) -> (i64, i64) {
+        let s = &self.spans[self.zone.span_of(clamp_instant(t))];
+        match s.walls.binary_search_by_key(&t, |w| w.0) {
+            Ok(k) => (s.walls[k].1, s.walls[k].1 - t),
+            Err(_) => (t + s.offset, s.offset),
+        }
     }
 }
 

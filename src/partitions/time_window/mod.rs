@@ -188,48 +188,49 @@ impl TimeWindowDef {
     }
 
     pub(crate) fn format_tick_into(&self, t: i64, out: &mut String) {
-        let zone = self.data.engine.schedule.zone();
-        let local = zone.to_local(t);
-        let offset = local - t;
-        if self.data.engine.suffix && zone.is_second_occurrence(t) {
+        let schedule = &self.data.engine.schedule;
+        let (local, offset) = schedule.wall(t);
+        if self.data.engine.suffix && schedule.zone().is_second_occurrence(t) {
             self.data.engine.fmt_z.format_into(local, offset, out);
         } else {
             self.data.fmt.format_into(local, offset, out);
         }
     }
 
-    /// The instant a key names, read as Dagster reads it (`fmt`, then `fmt` + `%z`).
-    fn key_instant(&self, key: &str) -> Option<i64> {
-        let parsed = self.data.fmt.parse(key).or_else(|| {
-            if self.data.fmt.has('z') {
-                None
-            } else {
-                self.data.engine.fmt_z.parse(key)
-            }
-        })?;
+    /// The instants a key names, read as Dagster reads it (`fmt`, then `fmt` + `%z`): the
+    /// instant Dagster uses first (`fold=0`), then, for a repeated wall time, the later one.
+    fn key_instants(&self, key: &str) -> Option<(i64, Option<i64>)> {
+        let fmt = &self.data.fmt;
+        let parsed = fmt.parse(key).or_else(|| if fmt.has('z') { None } else { self.data.engine.fmt_z.parse(key) })?;
         let zone = self.data.engine.schedule.zone();
-        let t = match parsed.offset {
-            Some(o) => parsed.local - o,
-            None => zone.local_to_instant(parsed.local),
+        let (t, later) = match parsed.offset {
+            Some(o) => (parsed.local - o, None),
+            None => {
+                let t = zone.local_to_instant(parsed.local);
+                let later = zone.later_instant(parsed.local).filter(|&u| u != t);
+                (t, later)
+            }
         };
-        (LOCAL_MIN..LOCAL_MAX).contains(&t).then_some(t)
+        (LOCAL_MIN..LOCAL_MAX).contains(&t).then_some((t, later))
     }
 
     /// The window a canonical key names: the key parses, names the first window starting at or
     /// after the parsed time, that window is not excluded, and formatting it gives the key back.
-    /// Says nothing about whether the window exists as of a time.
+    /// A repeated wall time is tried at its later instant too (Dagster reads only the first, so
+    /// it cannot parse back keys of ticks that fire once, late, in a repeated hour). Says
+    /// nothing about whether the window exists as of a time.
     pub fn parse_key(&self, key: &str) -> Option<i64> {
-        let i = self.index_at_or_after_secs(self.key_instant(key)?);
-        if self.is_excluded(i) || self.format_key(i)? != key {
-            return None;
-        }
-        Some(i)
+        let (t, later) = self.key_instants(key)?;
+        [Some(t), later].into_iter().flatten().find_map(|t| {
+            let i = self.index_at_or_after_secs(t);
+            (!self.is_excluded(i) && self.format_key(i)? == key).then_some(i)
+        })
     }
 
     /// Dagster's `time_window_for_partition_key`: the first non-excluded window starting at or
     /// after the time a key parses to, canonical or not (a lossy `fmt` recovers hidden fields).
     pub fn snap_key(&self, key: &str) -> Option<i64> {
-        let i = self.index_at_or_after_secs(self.key_instant(key)?);
+        let i = self.index_at_or_after_secs(self.key_instants(key)?.0);
         self.next_included(i, &mut 0).ok().flatten()
     }
 
