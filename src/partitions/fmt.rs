@@ -236,10 +236,15 @@ impl Fmt {
     }
 }
 
+/// "00" to "99", so a two-digit field is one copy.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859606162636465666768697071727374757677787980818283848586878889\
+90919293949596979899";
+
 fn directive(d: u8, c: &Civil, local: i64, offset: i64, out: &mut String) {
     let two = |out: &mut String, v: u32| {
-        out.push((b'0' + (v / 10 % 10) as u8) as char);
-        out.push((b'0' + (v % 10) as u8) as char);
+        let i = (v % 100) as usize * 2;
+        out.push_str(&PAIRS[i..i + 2]);
     };
     match d {
         b'Y' => {

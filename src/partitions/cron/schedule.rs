@@ -31,6 +31,29 @@ struct Span {
     walls: Vec<(i64, i64)>,
     /// Ticks in earlier spans.
     prefix: i64,
+    /// Local times before this are also the wall time of the previous span's last hour(s): a
+    /// tick there is the second occurrence of its wall time (`i64::MIN` when nothing repeats).
+    repeat_until: i64,
+}
+
+impl Span {
+    fn plain(&self) -> bool {
+        self.adds.is_empty() && self.removes.is_empty() && self.walls.is_empty()
+    }
+}
+
+/// One tick with the labels Dagster formats it with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tick {
+    /// Seconds since the epoch.
+    pub instant: i64,
+    /// The wall time the key shows, and the UTC offset `%z` shows.
+    pub wall: i64,
+    pub offset: i64,
+    /// The second occurrence of a repeated wall time.
+    pub repeated: bool,
+    /// The zone's offset span holding the instant.
+    pub span: usize,
 }
 
 /// Ticks of one cron in one zone, from 0001-01-01 to 9999-12-31 local time.
@@ -81,6 +104,7 @@ impl Schedule {
                     removes: Vec::new(),
                     walls: Vec::new(),
                     prefix: 0,
+                    repeat_until: if j >= 1 && off[j - 1] > o { tr[j - 1] + off[j - 1] } else { i64::MIN },
                 }
             })
             .collect();
@@ -199,6 +223,19 @@ impl Schedule {
         None
     }
 
+    /// Tick `t` with its labels (for an instant that is a tick).
+    pub fn label(&self, t: i64) -> Tick {
+        let (wall, offset) = self.wall(t);
+        let span = self.zone.span_of(clamp_instant(t));
+        let s = &self.spans[span];
+        Tick { instant: t, wall, offset, repeated: t + s.offset < s.repeat_until, span }
+    }
+
+    /// Ticks `g`, `g + 1`, ... in order, walking the local tables instead of searching per tick.
+    pub fn cursor(&self, g: i64) -> Cursor<'_> {
+        Cursor { schedule: self, g, walk: None }
+    }
+
     pub fn is_tick(&self, t: i64) -> bool {
         self.rank_through(t) > self.rank(t)
     }
@@ -216,6 +253,89 @@ impl Schedule {
             Ok(k) => (s.walls[k].1, s.walls[k].1 - t),
             Err(_) => (t + s.offset, s.offset),
         }
+    }
+}
+
+/// Sequential ticks of a [`Schedule`].
+pub struct Cursor<'a> {
+    schedule: &'a Schedule,
+    /// Global rank of the next tick.
+    g: i64,
+    walk: Option<Walk>,
+}
+
+/// Position inside a span without adjustments: ticks are its own local matches in order.
+struct Walk {
+    span: usize,
+    /// Ticks of the span still to come, this one included.
+    left: i64,
+    day_rank: i64,
+    day_start: i64,
+    tod: usize,
+}
+
+impl Cursor<'_> {
+    fn start_walk(&mut self) -> Option<Walk> {
+        let s = self.schedule;
+        let j = s.spans.partition_point(|sp| sp.prefix <= self.g).checked_sub(1)?;
+        let span = &s.spans[j];
+        if !span.plain() {
+            return None;
+        }
+        let r = self.g - span.prefix;
+        let left = s.ticks.count(span.la, span.lb) - r;
+        if left <= 0 {
+            return None;
+        }
+        let k = span.base + r;
+        let per_day = s.ticks.per_day();
+        let day_rank = k.div_euclid(per_day);
+        Some(Walk {
+            span: j,
+            left,
+            day_rank,
+            day_start: s.ticks.days.select(day_rank) * SECS_PER_DAY,
+            tod: (k - day_rank * per_day) as usize,
+        })
+    }
+}
+
+impl Iterator for Cursor<'_> {
+    type Item = Tick;
+
+    fn next(&mut self) -> Option<Tick> {
+        let s = self.schedule;
+        if self.g < 0 || self.g >= s.total {
+            return None;
+        }
+        if self.walk.is_none() {
+            self.walk = self.start_walk();
+        }
+        let Some(w) = self.walk.as_mut() else {
+            let t = s.select(self.g)?;
+            self.g += 1;
+            return Some(s.label(t));
+        };
+        let span = &s.spans[w.span];
+        let local = w.day_start + s.ticks.tods[w.tod];
+        let tick = Tick {
+            instant: local - span.offset,
+            wall: local,
+            offset: span.offset,
+            repeated: local < span.repeat_until,
+            span: w.span,
+        };
+        self.g += 1;
+        w.left -= 1;
+        w.tod += 1;
+        if w.left == 0 {
+            self.walk = None;
+        } else if w.tod == s.ticks.tods.len() {
+            w.tod = 0;
+            w.day_rank += 1;
+            w.day_start = s.ticks.days.select(w.day_rank) * SECS_PER_DAY;
+        }
+        Some(tick)
     }
 }
 
@@ -278,6 +398,25 @@ mod tests {
             ticks_from(&s, "2021-03-14T08:00:00", 3),
             ["2021-03-14T03:00:00-7", "2021-03-14T03:30:00-7", "2021-03-15T02:00:00-7"]
         );
+    }
+
+    #[test]
+    fn cursor_agrees_with_select() {
+        for (cron, tz) in [
+            ("0 * * * *", chrono_tz::America::New_York),
+            ("30 0 * * *", chrono_tz::America::Santiago),
+            ("*/20 0-3 * * *", chrono_tz::Pacific::Chatham),
+            ("0 0 * * 1-5", chrono_tz::UTC),
+        ] {
+            let s = sched(cron, tz);
+            let g = s.rank(utc("2023-01-01T00:00:00"));
+            let walked: Vec<Tick> = s.cursor(g).take(20_000).collect();
+            for (k, tick) in walked.iter().enumerate() {
+                let t = s.select(g + k as i64);
+                assert_eq!(Some(tick.instant), t, "{cron} #{k}");
+                assert_eq!(*tick, s.label(tick.instant), "{cron} #{k}");
+            }
+        }
     }
 
     #[test]

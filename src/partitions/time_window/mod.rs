@@ -11,11 +11,11 @@ mod spec;
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::civil::{iso_local, LOCAL_MAX, LOCAL_MIN};
-use super::cron::{Cron, Schedule};
+use super::cron::{Cron, Cursor, Schedule, Tick};
 use super::fmt::Fmt;
 use super::{Cadence, SpecError, TimeSpecField};
 
@@ -175,7 +175,8 @@ impl TimeWindowDef {
     pub fn window(&self, i: i64) -> Option<(DateTime<Tz>, DateTime<Tz>)> {
         let a = self.tick_secs(i)?;
         let b = self.tick_secs(i.checked_add(1)?)?;
-        Some((self.data.tz.timestamp_opt(a, 0).single()?, self.data.tz.timestamp_opt(b, 0).single()?))
+        let zone = self.data.engine.schedule.zone();
+        Some((zone.datetime(a)?, zone.datetime(b)?))
     }
 
     /// The key of window `i`: its start formatted with `fmt`, plus the UTC offset on the second
@@ -188,13 +189,21 @@ impl TimeWindowDef {
     }
 
     pub(crate) fn format_tick_into(&self, t: i64, out: &mut String) {
-        let schedule = &self.data.engine.schedule;
-        let (local, offset) = schedule.wall(t);
-        if self.data.engine.suffix && schedule.zone().is_second_occurrence(t) {
-            self.data.engine.fmt_z.format_into(local, offset, out);
+        self.format_tick(&self.data.engine.schedule.label(t), out);
+    }
+
+    /// Formats a labelled tick (see [`TimeWindowDef::format_key`]).
+    pub(crate) fn format_tick(&self, tick: &Tick, out: &mut String) {
+        if self.data.engine.suffix && tick.repeated {
+            self.data.engine.fmt_z.format_into(tick.wall, tick.offset, out);
         } else {
-            self.data.fmt.format_into(local, offset, out);
+            self.data.fmt.format_into(tick.wall, tick.offset, out);
         }
+    }
+
+    /// Window starts `i`, `i + 1`, ... in order, without a search per window.
+    pub(crate) fn ticks_from(&self, i: i64) -> Cursor<'_> {
+        self.data.engine.schedule.cursor(self.data.engine.g0.saturating_add(i))
     }
 
     /// The instants a key names, read as Dagster reads it (`fmt`, then `fmt` + `%z`): the
