@@ -144,8 +144,22 @@ fn iso(s: &str) -> String {
     }
 }
 
+/// RFC 3339, plus Python's `isoformat` offsets with seconds (`-04:56:02`, local mean time),
+/// which chrono cannot parse.
 fn instant(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok()
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    let (local, off) = (s.get(..19)?, s.get(19..)?);
+    let b = off.as_bytes();
+    if b.len() != 9 || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| off.get(r)?.parse::<i32>().ok();
+    let secs = n(1..3)? * 3600 + n(4..6)? * 60 + n(7..9)?;
+    let offset = chrono::FixedOffset::east_opt(if b[0] == b'-' { -secs } else { secs })?;
+    let naive = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S").ok()?;
+    offset.from_local_datetime(&naive).single()
 }
 
 /// Compares one case; returns the mismatches found.

@@ -374,6 +374,38 @@ fn hostile_sizes_are_arithmetic() {
 }
 
 #[test]
+fn isoformat_keeps_offset_seconds() {
+    let def = build(with(daily("1883-11-15"), |s| tz(s, "America/New_York")));
+    let (a, _) = def.window(0).unwrap_or_else(|| panic!("no window"));
+    assert_eq!(dagplan::partitions::isoformat(&a), "1883-11-15T00:00:00-04:56:02");
+    let def = build(with(daily("2024-11-03"), |s| tz(s, "America/New_York")));
+    let (a, b) = def.window(0).unwrap_or_else(|| panic!("no window"));
+    assert_eq!(dagplan::partitions::isoformat(&a), "2024-11-03T00:00:00-04:00");
+    assert_eq!(dagplan::partitions::isoformat(&b), "2024-11-04T00:00:00-05:00");
+}
+
+#[test]
+fn definitions_and_key_spaces_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<PartitionsDef>();
+    send_sync::<dagplan::partitions::KeySpace>();
+    send_sync::<DynamicKeys>();
+}
+
+#[test]
+fn hostile_keys_are_refused_quickly() {
+    let def = PartitionsDef::Time(build(with(daily("2024 01 01"), |s| s.fmt = Some("%Y %m %d".into()))));
+    let space = def.key_space(at("2024-02-01"), &DynamicKeys::new()).unwrap_or_else(|e| panic!("{e:?}"));
+    let started = std::time::Instant::now();
+    for key in [" ".repeat(100_000), format!("2024{}01{}05", " ".repeat(3000), " ".repeat(3000)), "9".repeat(50_000)] {
+        assert_eq!(space.position(&key), None);
+    }
+    assert_eq!(space.position("2024   01 05"), None);
+    assert_eq!(space.position("2024 01 05"), Some(4));
+    assert!(started.elapsed().as_secs() < 2);
+}
+
+#[test]
 fn lossy_fmt_is_refused_when_neighbours_collide_and_warned_when_keys_repeat() {
     let e = TimeWindowDef::new(with(spec(Cadence::Hourly, "2024-01-01"), |s| s.fmt = Some("%Y-%m-%d".into())));
     let errs = e.err().unwrap_or_default();

@@ -22,6 +22,8 @@ const MONTHS: [&str; 12] = [
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 /// Backtracking budget for one parse, so a hostile key cannot make parsing explode.
 const MAX_STEPS: usize = 100_000;
+/// Longer texts are refused outright (no key a format produces comes close).
+const MAX_TEXT: usize = 4_096;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Item {
@@ -148,6 +150,9 @@ impl Fmt {
 
     /// Python's `datetime.strptime(text, fmt)`: `None` where Python raises `ValueError`.
     pub fn parse(&self, text: &str) -> Option<Parsed> {
+        if text.len() > MAX_TEXT + self.text.len() {
+            return None;
+        }
         let mut caps = vec![(0usize, 0usize); self.items.len()];
         let mut steps = 0usize;
         let end = self.match_from(0, text.as_bytes(), 0, &mut caps, &mut steps)?;

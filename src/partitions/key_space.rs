@@ -17,6 +17,21 @@ use crate::diagnostics::Code;
 /// A time window `[start, end)` in its definition's zone.
 pub type Window = (DateTime<Tz>, DateTime<Tz>);
 
+/// A window end as Python's `isoformat` writes it (`2024-01-01T00:00:00+00:00`): RFC 3339,
+/// except that an offset with seconds (local mean time before ~1900) keeps them, where
+/// chrono's `to_rfc3339` would silently drop them.
+pub fn isoformat(t: &DateTime<Tz>) -> String {
+    use chrono::Offset;
+    let o = t.offset().fix().local_minus_utc();
+    let (sign, a) = if o < 0 { ('-', -o) } else { ('+', o) };
+    let mut s = t.naive_local().format("%Y-%m-%dT%H:%M:%S").to_string();
+    s.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    if a % 60 != 0 {
+        s.push_str(&format!(":{:02}", a % 60));
+    }
+    s
+}
+
 /// Most exclusion checks made while indexing one time key space.
 pub const MAX_EXCLUSION_CHECKS: i64 = 2_000_000;
 

@@ -125,13 +125,13 @@ impl Schedule {
                         let u = zone.local_to_instant(wall);
                         let js = zone.span_of(u);
                         let span = &mut spans[js];
-                        let first = !span.adds.contains(&u) && !span.walls.iter().any(|w| w.0 == u);
                         if !Self::owns(&ticks, span, u) && !span.adds.contains(&u) {
                             span.adds.push(u);
-                        }
-                        // Dagster's datetime keeps the nonexistent wall time; keys show it.
-                        if first && u + span.offset != wall {
-                            span.walls.push((u, wall));
+                            // Dagster's datetime keeps the nonexistent wall time; keys show it.
+                            // (A gap tick landing on a real tick keeps the real tick's label.)
+                            if u + span.offset != wall {
+                                span.walls.push((u, wall));
+                            }
                         }
                     } else if fast_path && !dst_hour(local) {
                         // A repeated time outside hours 1-3 keeps fold=0 on Dagster's fast paths.
