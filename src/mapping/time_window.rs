@@ -68,7 +68,12 @@ pub(crate) fn map(
             downstream: down.def.timezone().name().to_string(),
         });
     }
-    let runs = f.index_runs(set)?;
+    let mut runs = f.index_runs(set)?;
+    if grain == Grain::Keys && f.has_exclusions() {
+        // Key by key, neighbours across an excluded gap do not touch (a whole set's run
+        // spans the gap, as Dagster merges windows with no partition between them).
+        runs = split_at_gaps(f, set)?;
+    }
     let Some(&(_, last_run_end)) = runs.last() else { return Ok((RangeSet::new(), Vec::new())) };
     let ctx = Ctx::new(p, f, t)?;
     let mut out = Acc { kept: RangeSet::new(), missing: RangeSet::new() };
@@ -98,6 +103,19 @@ pub(crate) fn map(
         t.format_range(a, b - 1, &mut missing)?;
     }
     Ok((positions, missing))
+}
+
+/// Runs of consecutive window indexes (not positions) of `set`.
+fn split_at_gaps(f: TimeSide, set: &RangeSet) -> Result<Vec<(i64, i64)>, MapError> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for p in set.iter() {
+        let i = f.keys.window_index(p).ok_or_else(|| MapError::SubsetMismatch(format!("no window at position {p}")))?;
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == i => last.1 = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    Ok(runs)
 }
 
 /// Window indexes of the target found so far.
@@ -392,6 +410,7 @@ mod tests {
                 (Cadence::Hourly, "2024-03-10-00:00"),
                 (Cadence::Cron("0 */4 * * *".into()), "2024-02-25-00:00"),
                 (Cadence::Daily, "2024-01-15"),
+                (Cadence::Daily, "2024-01-02"),
             ];
             let as_of: DateTime<Utc> = "2024-03-20T05:00:00Z".parse().unwrap_or_default();
             specs
@@ -403,6 +422,10 @@ mod tests {
                     }
                     if start == "2024-01-15" {
                         spec.end = Some("2024-03-01".into());
+                    }
+                    if start == "2024-01-02" {
+                        // Business days: weekends excluded.
+                        spec.exclusions = vec!["0 0 * * 6".into(), "0 0 * * 0".into()];
                     }
                     let def = PartitionsDef::Time(TimeWindowDef::new(spec).unwrap_or_else(|e| panic!("{e:?}")));
                     let keys = def.key_space(as_of, &DynamicKeys::new()).unwrap_or_else(|e| panic!("{e:?}"));
@@ -417,6 +440,40 @@ mod tests {
         Side::new(d, k)
     }
 
+    fn keys_of(side: Side, set: &RangeSet) -> Vec<String> {
+        set.ranges().iter().flat_map(|&(a, b)| side.keys.iter_range(a, b)).collect()
+    }
+
+    #[test]
+    fn offsets_step_over_excluded_windows() {
+        // Business days from Tuesday 2024-01-02; 2024-01-08 is a Monday.
+        let days = side(7);
+        let monday = days.keys.position("2024-01-08").unwrap_or_else(|| panic!("no Monday"));
+        let up = Params::new(Way::Up, -1, 0, false);
+        let (read, missing) =
+            map(&up, days, days, &RangeSet::range(monday, monday + 1), Grain::Runs).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &read), ["2024-01-05", "2024-01-08"]);
+        assert!(missing.is_empty());
+        // Friday feeds Friday and Monday; Monday's end_offset = 1 reaches Tuesday.
+        let friday = monday - 1;
+        let (fed, _) = map(&up_down(-1, 0), days, days, &RangeSet::range(friday, friday + 1), Grain::Runs)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &fed), ["2024-01-05", "2024-01-08"]);
+        let (read, _) =
+            map(&Params::new(Way::Up, 0, 1, false), days, days, &RangeSet::range(friday, friday + 1), Grain::Runs)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &read), ["2024-01-05", "2024-01-08"]);
+        // To plain daily: a business day reads its own calendar day; the weekend is nobody's.
+        let (read, _) =
+            map(&Params::new(Way::Up, 0, 0, false), days, side(0), &RangeSet::range(friday, monday + 1), Grain::Runs)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(side(0), &read), ["2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08"]);
+    }
+
+    fn up_down(so: i64, eo: i64) -> Params {
+        Params::new(Way::Down, so, eo, false)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -424,7 +481,7 @@ mod tests {
         /// key alone as a whole set: the fast path agrees with the definition.
         #[test]
         fn key_grain_is_the_union_of_single_keys(
-            f in 0usize..7, t in 0usize..7, up in any::<bool>(), so in -3i64..=3, eo in -3i64..=3,
+            f in 0usize..8, t in 0usize..8, up in any::<bool>(), so in -3i64..=3, eo in -3i64..=3,
             allow in any::<bool>(), raw in proptest::collection::vec(any::<u64>(), 1..25),
         ) {
             let (from, to) = (side(f), side(t));
