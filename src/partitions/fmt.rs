@@ -22,6 +22,8 @@ const MONTHS: [&str; 12] = [
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 /// Backtracking budget for one parse, so a hostile key cannot make parsing explode.
 const MAX_STEPS: usize = 100_000;
+/// Longer texts are refused outright (no key a format produces comes close).
+const MAX_TEXT: usize = 4_096;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Item {
@@ -148,6 +150,9 @@ impl Fmt {
 
     /// Python's `datetime.strptime(text, fmt)`: `None` where Python raises `ValueError`.
     pub fn parse(&self, text: &str) -> Option<Parsed> {
+        if text.len() > MAX_TEXT + self.text.len() {
+            return None;
+        }
         let mut caps = vec![(0usize, 0usize); self.items.len()];
         let mut steps = 0usize;
         let end = self.match_from(0, text.as_bytes(), 0, &mut caps, &mut steps)?;
@@ -236,10 +241,15 @@ impl Fmt {
     }
 }
 
+/// "00" to "99", so a two-digit field is one copy.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859606162636465666768697071727374757677787980818283848586878889\
+90919293949596979899";
+
 fn directive(d: u8, c: &Civil, local: i64, offset: i64, out: &mut String) {
     let two = |out: &mut String, v: u32| {
-        out.push((b'0' + (v / 10 % 10) as u8) as char);
-        out.push((b'0' + (v % 10) as u8) as char);
+        let i = (v % 100) as usize * 2;
+        out.push_str(&PAIRS[i..i + 2]);
     };
     match d {
         b'Y' => {

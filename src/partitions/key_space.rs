@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::cron::{Cursor, Tick};
 use super::multi::{MultiDef, DELIMITER};
 use super::{DynamicKeys, PartitionsDef, SpecError, TimeWindowDef};
 use crate::diagnostics::Code;
@@ -16,8 +17,23 @@ use crate::diagnostics::Code;
 /// A time window `[start, end)` in its definition's zone.
 pub type Window = (DateTime<Tz>, DateTime<Tz>);
 
+/// A window end as Python's `isoformat` writes it (`2024-01-01T00:00:00+00:00`): RFC 3339,
+/// except that an offset with seconds (local mean time before ~1900) keeps them, where
+/// chrono's `to_rfc3339` would silently drop them.
+pub fn isoformat(t: &DateTime<Tz>) -> String {
+    use chrono::Offset;
+    let o = t.offset().fix().local_minus_utc();
+    let (sign, a) = if o < 0 { ('-', -o) } else { ('+', o) };
+    let mut s = t.naive_local().format("%Y-%m-%dT%H:%M:%S").to_string();
+    s.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    if a % 60 != 0 {
+        s.push_str(&format!(":{:02}", a % 60));
+    }
+    s
+}
+
 /// Most exclusion checks made while indexing one time key space.
-pub const MAX_EXCLUSION_CHECKS: i64 = 5_000_000;
+pub const MAX_EXCLUSION_CHECKS: i64 = 2_000_000;
 
 /// The keys of one definition as of a time.
 #[derive(Clone)]
@@ -292,7 +308,7 @@ impl KeySpace {
     /// Keys at positions `from..to`, one at a time.
     pub fn iter_range(&self, from: u64, to: u64) -> KeyIter<'_> {
         let to = to.min(self.len());
-        KeyIter { space: self, pos: from.min(to), end: to, next_tick: None }
+        KeyIter { space: self, pos: from.min(to), end: to, walk: None }
     }
 
     /// For a multi space, the same space with every dimension key containing `|` dropped
@@ -341,34 +357,79 @@ pub struct KeyIter<'a> {
     space: &'a KeySpace,
     pos: u64,
     end: u64,
-    /// Time spaces: (window index, its start) of the next key, carried over between calls.
-    next_tick: Option<(i64, i64)>,
+    /// Time spaces: ticks walked in order instead of looked up per key.
+    walk: Option<TimeWalk<'a>>,
 }
 
-impl KeyIter<'_> {
+struct TimeWalk<'a> {
+    cursor: Cursor<'a>,
+    /// Window index of `pending`.
+    index: i64,
+    /// Start of window `index` (the end of the previous one).
+    pending: Option<Tick>,
+    pending_at: Option<DateTime<Tz>>,
+    /// First entry of the excluded list at or after `index`.
+    excluded: usize,
+}
+
+impl<'a> KeyIter<'a> {
+    /// Advances the time walk to the next included window; its start tick and index.
+    fn step(&mut self) -> Option<(&'a TimeSpace, Tick)> {
+        let Inner::Time(t) = &self.space.inner else { return None };
+        if self.walk.is_none() {
+            let index = t.index(self.pos)?;
+            let mut cursor = t.def.ticks_from(index);
+            let pending = cursor.next();
+            let excluded = t.excluded.partition_point(|&e| e < index);
+            self.walk = Some(TimeWalk { cursor, index, pending, pending_at: None, excluded });
+        }
+        let w = self.walk.as_mut()?;
+        while t.excluded.get(w.excluded) == Some(&w.index) {
+            w.pending = w.cursor.next();
+            w.pending_at = None;
+            w.index += 1;
+            w.excluded += 1;
+        }
+        let start = w.pending?;
+        w.pending = w.cursor.next();
+        w.index += 1;
+        Some((t, start))
+    }
+
     /// The next key with its window (time spaces carry the window; others give `None`).
     pub fn next_with_window(&mut self) -> Option<(String, Option<Window>)> {
+        let mut key = String::with_capacity(24);
+        let window = self.next_into(&mut key)?;
+        Some((key, window))
+    }
+
+    /// Writes the next key into `key` (cleared first) and returns its window, reusing the
+    /// caller's buffer: the fastest way to stream a large key space out.
+    pub fn next_into(&mut self, key: &mut String) -> Option<Option<Window>> {
+        key.clear();
         if self.pos >= self.end {
             return None;
         }
-        let Inner::Time(t) = &self.space.inner else {
-            let key = self.space.key(self.pos)?;
+        if !matches!(self.space.inner, Inner::Time(_)) {
+            key.push_str(&self.space.key(self.pos)?);
             self.pos += 1;
-            return Some((key, None));
+            return Some(None);
+        }
+        let start_at = self.walk.as_mut().and_then(|w| w.pending_at.take());
+        let (t, start) = self.step()?;
+        let zone = t.def.schedule().zone();
+        let start_at = match start_at {
+            Some(a) => a,
+            None => zone.datetime_in(start.instant, start.span)?,
         };
-        let i = t.index(self.pos)?;
-        let start = match self.next_tick {
-            Some((j, s)) if j == i => s,
-            _ => t.def.tick_secs(i)?,
-        };
-        let end = t.def.tick_secs(i + 1)?;
-        let mut key = String::new();
-        t.def.format_tick_into(start, &mut key);
+        let end = self.walk.as_ref()?.pending?;
+        let end_at = zone.datetime_in(end.instant, end.span)?;
+        t.def.format_tick(&start, key);
+        if let Some(w) = self.walk.as_mut() {
+            w.pending_at = Some(end_at);
+        }
         self.pos += 1;
-        self.next_tick = Some((i + 1, end));
-        let tz = t.def.timezone();
-        let window = (tz.timestamp_opt(start, 0).single()?, tz.timestamp_opt(end, 0).single()?);
-        Some((key, Some(window)))
+        Some(Some((start_at, end_at)))
     }
 }
 
@@ -379,7 +440,17 @@ impl Iterator for KeyIter<'_> {
         if self.pos >= self.end {
             return None;
         }
-        let key = self.space.key(self.pos)?;
+        if !matches!(self.space.inner, Inner::Time(_)) {
+            let key = self.space.key(self.pos)?;
+            self.pos += 1;
+            return Some(key);
+        }
+        if let Some(w) = self.walk.as_mut() {
+            w.pending_at = None;
+        }
+        let (t, start) = self.step()?;
+        let mut key = String::with_capacity(24);
+        t.def.format_tick(&start, &mut key);
         self.pos += 1;
         Some(key)
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Offset, TimeZone};
-use chrono_tz::{OffsetComponents, Tz};
+use chrono_tz::{OffsetComponents, Tz, TzOffset};
 
 /// chrono-tz's tables hold transitions from 1845 to 2099; probing 1800..2101 finds them all.
 const PROBE_FROM: i64 = -5_364_662_400; // 1800-01-01T00:00Z
@@ -21,36 +21,33 @@ pub struct Zone {
     offsets: Vec<i64>,
     /// The daylight-saving part of each offset (Python's `tzinfo.dst()`).
     dsts: Vec<i64>,
+    /// chrono-tz's own offset of each span, so datetimes need no second lookup.
+    tz_offsets: Vec<TzOffset>,
 }
 
-fn probe(tz: Tz, t: i64) -> i64 {
-    probe_both(tz, t).0
+/// chrono-tz's offset at instant `t` (its name and DST split included).
+fn probe(tz: Tz, t: i64) -> TzOffset {
+    let naive = DateTime::from_timestamp(t, 0).unwrap_or_default().naive_utc();
+    tz.offset_from_utc_datetime(&naive)
 }
 
-fn probe_both(tz: Tz, t: i64) -> (i64, i64) {
-    match DateTime::from_timestamp(t, 0) {
-        Some(dt) => {
-            let o = tz.offset_from_utc_datetime(&dt.naive_utc());
-            (i64::from(o.fix().local_minus_utc()), o.dst_offset().num_seconds())
-        }
-        None => (0, 0),
-    }
+fn total(o: &TzOffset) -> i64 {
+    i64::from(o.fix().local_minus_utc())
 }
 
 impl Zone {
     fn load(tz: Tz) -> Zone {
         let mut transitions = Vec::new();
-        let mut offsets = vec![probe(tz, PROBE_FROM)];
-        let mut dsts = vec![probe_both(tz, PROBE_FROM).1];
+        let mut tz_offsets = vec![probe(tz, PROBE_FROM)];
         let mut t = PROBE_FROM;
-        let mut current = offsets[0];
+        let mut current = tz_offsets[0];
         while t < PROBE_TO {
             let next = t + PROBE_STEP;
             if probe(tz, next) == current {
                 t = next;
                 continue;
             }
-            // First second in (t, next] whose offset differs.
+            // First second in (t, next] whose offset (or its name or DST split) differs.
             let (mut lo, mut hi) = (t, next);
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
@@ -60,14 +57,14 @@ impl Zone {
                     hi = mid;
                 }
             }
-            let (offset, dst) = probe_both(tz, hi);
-            current = offset;
+            current = probe(tz, hi);
             transitions.push(hi);
-            offsets.push(offset);
-            dsts.push(dst);
+            tz_offsets.push(current);
             t = hi;
         }
-        Zone { tz, transitions, offsets, dsts }
+        let offsets = tz_offsets.iter().map(total).collect();
+        let dsts = tz_offsets.iter().map(|o| o.dst_offset().num_seconds()).collect();
+        Zone { tz, transitions, offsets, dsts, tz_offsets }
     }
 
     /// The cached zone table for `tz`.
@@ -93,6 +90,16 @@ impl Zone {
 
     pub fn offset_at(&self, t: i64) -> i64 {
         self.offsets[self.span_of(t)]
+    }
+
+    /// Instant `t` as a chrono datetime in this zone; `span` must be `span_of(t)`.
+    pub fn datetime_in(&self, t: i64, span: usize) -> Option<DateTime<Tz>> {
+        let utc = DateTime::from_timestamp(t, 0)?.naive_utc();
+        Some(DateTime::from_naive_utc_and_offset(utc, *self.tz_offsets.get(span)?))
+    }
+
+    pub fn datetime(&self, t: i64) -> Option<DateTime<Tz>> {
+        self.datetime_in(t, self.span_of(t))
     }
 
     /// The daylight-saving part of the offset at instant `t`.
@@ -126,6 +133,16 @@ impl Zone {
         }
     }
 
+    /// The later instant of a repeated local time (`fold=1`); `None` when it is not repeated.
+    pub fn later_instant(&self, local: i64) -> Option<i64> {
+        let first = self.local_to_instant(local);
+        let j = self.span_of(first);
+        let n = self.transitions.len();
+        // The next span repeats this wall time if it starts (in local time) at or before it.
+        (j < n && self.transitions[j] + self.offsets[j + 1] <= local && self.to_local(first) == local)
+            .then(|| local - self.offsets[j + 1])
+    }
+
     /// Whether instant `t` is the second occurrence of a repeated local time (Python's `fold=1`
     /// after a backward shift).
     pub fn is_second_occurrence(&self, t: i64) -> bool {
@@ -153,6 +170,19 @@ mod tests {
         assert!(z.transitions().contains(&local("2021-11-07T09:00:00")));
         assert_eq!(z.offset_at(local("2021-07-01T00:00:00")), -7 * 3600);
         assert!(Zone::get(chrono_tz::UTC).transitions().is_empty());
+    }
+
+    #[test]
+    fn datetimes_match_chrono_tz() {
+        for tz in [chrono_tz::America::New_York, chrono_tz::Australia::Lord_Howe, chrono_tz::Europe::Dublin] {
+            let z = Zone::get(tz);
+            for t in (-4_000_000_000i64..4_200_000_000).step_by(7_777_777) {
+                let ours = z.datetime(t);
+                let theirs = tz.timestamp_opt(t, 0).single();
+                assert_eq!(ours, theirs);
+                assert_eq!(ours.map(|d| *d.offset()), theirs.map(|d| *d.offset()), "{tz} {t}");
+            }
+        }
     }
 
     #[test]

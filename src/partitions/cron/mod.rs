@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 pub use parse::{CronError, CronSpec, FIELD_NAMES};
-pub use schedule::Schedule;
+pub use schedule::{Cursor, Schedule, Tick};
 use table::LocalTicks;
 
 use super::zone::Zone;

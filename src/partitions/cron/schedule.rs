@@ -27,8 +27,33 @@ struct Span {
     adds: Vec<i64>,
     /// Owned local times that fire elsewhere (repeated times resolved to the other instant).
     removes: Vec<i64>,
+    /// Gap ticks Dagster labels with a wall time that does not exist: (instant, wall), sorted.
+    walls: Vec<(i64, i64)>,
     /// Ticks in earlier spans.
     prefix: i64,
+    /// Local times before this are also the wall time of the previous span's last hour(s): a
+    /// tick there is the second occurrence of its wall time (`i64::MIN` when nothing repeats).
+    repeat_until: i64,
+}
+
+impl Span {
+    fn plain(&self) -> bool {
+        self.adds.is_empty() && self.removes.is_empty() && self.walls.is_empty()
+    }
+}
+
+/// One tick with the labels Dagster formats it with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tick {
+    /// Seconds since the epoch.
+    pub instant: i64,
+    /// The wall time the key shows, and the UTC offset `%z` shows.
+    pub wall: i64,
+    pub offset: i64,
+    /// The second occurrence of a repeated wall time.
+    pub repeated: bool,
+    /// The zone's offset span holding the instant.
+    pub span: usize,
 }
 
 /// Ticks of one cron in one zone, from 0001-01-01 to 9999-12-31 local time.
@@ -70,7 +95,17 @@ impl Schedule {
                 };
                 let la = clamp_local(local_start);
                 let lb = clamp_local(local_end).max(la);
-                Span { offset: o, la, lb, base: ticks.rank(la), adds: Vec::new(), removes: Vec::new(), prefix: 0 }
+                Span {
+                    offset: o,
+                    la,
+                    lb,
+                    base: ticks.rank(la),
+                    adds: Vec::new(),
+                    removes: Vec::new(),
+                    walls: Vec::new(),
+                    prefix: 0,
+                    repeat_until: if j >= 1 && off[j - 1] > o { tr[j - 1] + off[j - 1] } else { i64::MIN },
+                }
             })
             .collect();
         if !every_hour {
@@ -89,8 +124,14 @@ impl Schedule {
                         };
                         let u = zone.local_to_instant(wall);
                         let js = zone.span_of(u);
-                        if !Self::owns(&ticks, &spans[js], u) {
-                            spans[js].adds.push(u);
+                        let span = &mut spans[js];
+                        if !Self::owns(&ticks, span, u) && !span.adds.contains(&u) {
+                            span.adds.push(u);
+                            // Dagster's datetime keeps the nonexistent wall time; keys show it.
+                            // (A gap tick landing on a real tick keeps the real tick's label.)
+                            if u + span.offset != wall {
+                                span.walls.push((u, wall));
+                            }
                         }
                     } else if fast_path && !dst_hour(local) {
                         // A repeated time outside hours 1-3 keeps fold=0 on Dagster's fast paths.
@@ -102,6 +143,7 @@ impl Schedule {
         }
         let mut prefix = 0;
         for s in &mut spans {
+            s.walls.sort_unstable();
             s.adds.sort_unstable();
             s.adds.dedup();
             s.removes.sort_unstable();
@@ -181,6 +223,19 @@ impl Schedule {
         None
     }
 
+    /// Tick `t` with its labels (for an instant that is a tick).
+    pub fn label(&self, t: i64) -> Tick {
+        let (wall, offset) = self.wall(t);
+        let span = self.zone.span_of(clamp_instant(t));
+        let s = &self.spans[span];
+        Tick { instant: t, wall, offset, repeated: t + s.offset < s.repeat_until, span }
+    }
+
+    /// Ticks `g`, `g + 1`, ... in order, walking the local tables instead of searching per tick.
+    pub fn cursor(&self, g: i64) -> Cursor<'_> {
+        Cursor { schedule: self, g, walk: None }
+    }
+
     pub fn is_tick(&self, t: i64) -> bool {
         self.rank_through(t) > self.rank(t)
     }
@@ -188,6 +243,99 @@ impl Schedule {
     /// Local wall time of an instant in this schedule's zone.
     pub fn local(&self, t: i64) -> i64 {
         self.zone.to_local(t)
+    }
+
+    /// The wall time and UTC offset Dagster labels tick `t` with: its local time, except for a
+    /// few spring-gap ticks that keep a wall time the gap skips (and the offset from before it).
+    pub fn wall(&self, t: i64) -> (i64, i64) {
+        let s = &self.spans[self.zone.span_of(clamp_instant(t))];
+        match s.walls.binary_search_by_key(&t, |w| w.0) {
+            Ok(k) => (s.walls[k].1, s.walls[k].1 - t),
+            Err(_) => (t + s.offset, s.offset),
+        }
+    }
+}
+
+/// Sequential ticks of a [`Schedule`].
+pub struct Cursor<'a> {
+    schedule: &'a Schedule,
+    /// Global rank of the next tick.
+    g: i64,
+    walk: Option<Walk>,
+}
+
+/// Position inside a span without adjustments: ticks are its own local matches in order.
+struct Walk {
+    span: usize,
+    /// Ticks of the span still to come, this one included.
+    left: i64,
+    day_rank: i64,
+    day_start: i64,
+    tod: usize,
+}
+
+impl Cursor<'_> {
+    fn start_walk(&mut self) -> Option<Walk> {
+        let s = self.schedule;
+        let j = s.spans.partition_point(|sp| sp.prefix <= self.g).checked_sub(1)?;
+        let span = &s.spans[j];
+        if !span.plain() {
+            return None;
+        }
+        let r = self.g - span.prefix;
+        let left = s.ticks.count(span.la, span.lb) - r;
+        if left <= 0 {
+            return None;
+        }
+        let k = span.base + r;
+        let per_day = s.ticks.per_day();
+        let day_rank = k.div_euclid(per_day);
+        Some(Walk {
+            span: j,
+            left,
+            day_rank,
+            day_start: s.ticks.days.select(day_rank) * SECS_PER_DAY,
+            tod: (k - day_rank * per_day) as usize,
+        })
+    }
+}
+
+impl Iterator for Cursor<'_> {
+    type Item = Tick;
+
+    fn next(&mut self) -> Option<Tick> {
+        let s = self.schedule;
+        if self.g < 0 || self.g >= s.total {
+            return None;
+        }
+        if self.walk.is_none() {
+            self.walk = self.start_walk();
+        }
+        let Some(w) = self.walk.as_mut() else {
+            let t = s.select(self.g)?;
+            self.g += 1;
+            return Some(s.label(t));
+        };
+        let span = &s.spans[w.span];
+        let local = w.day_start + s.ticks.tods[w.tod];
+        let tick = Tick {
+            instant: local - span.offset,
+            wall: local,
+            offset: span.offset,
+            repeated: local < span.repeat_until,
+            span: w.span,
+        };
+        self.g += 1;
+        w.left -= 1;
+        w.tod += 1;
+        if w.left == 0 {
+            self.walk = None;
+        } else if w.tod == s.ticks.tods.len() {
+            w.tod = 0;
+            w.day_rank += 1;
+            w.day_start = s.ticks.days.select(w.day_rank) * SECS_PER_DAY;
+        }
+        Some(tick)
     }
 }
 
@@ -250,6 +398,25 @@ mod tests {
             ticks_from(&s, "2021-03-14T08:00:00", 3),
             ["2021-03-14T03:00:00-7", "2021-03-14T03:30:00-7", "2021-03-15T02:00:00-7"]
         );
+    }
+
+    #[test]
+    fn cursor_agrees_with_select() {
+        for (cron, tz) in [
+            ("0 * * * *", chrono_tz::America::New_York),
+            ("30 0 * * *", chrono_tz::America::Santiago),
+            ("*/20 0-3 * * *", chrono_tz::Pacific::Chatham),
+            ("0 0 * * 1-5", chrono_tz::UTC),
+        ] {
+            let s = sched(cron, tz);
+            let g = s.rank(utc("2023-01-01T00:00:00"));
+            let walked: Vec<Tick> = s.cursor(g).take(20_000).collect();
+            for (k, tick) in walked.iter().enumerate() {
+                let t = s.select(g + k as i64);
+                assert_eq!(Some(tick.instant), t, "{cron} #{k}");
+                assert_eq!(*tick, s.label(tick.instant), "{cron} #{k}");
+            }
+        }
     }
 
     #[test]

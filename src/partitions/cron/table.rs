@@ -27,6 +27,7 @@ impl DayTable {
         let mut month_prefix = Vec::with_capacity(CYCLE_YEARS as usize);
         let mut masks = Vec::with_capacity(CYCLE_YEARS as usize);
         let (mut total, mut max_per_month, mut max_per_year) = (0u32, 0u32, 0u32);
+        let month_days = MonthDays::new(spec);
         year_prefix.push(0);
         for yc in 0..CYCLE_YEARS {
             let year = 1 + yc;
@@ -34,15 +35,7 @@ impl DayTable {
             let mut ms = [0u32; 12];
             let mut in_year = 0u32;
             for month in 1..=12u32 {
-                let dim = days_in_month(year, month);
-                let first = days_from_civil(year, month, 1);
-                let mut mask = 0u32;
-                for day in 1..=dim {
-                    let wday = weekday(first + i64::from(day) - 1);
-                    if spec.day_matches(month, day, wday, dim) {
-                        mask |= 1 << day;
-                    }
-                }
+                let mask = month_days.mask(spec, year, month);
                 let n = mask.count_ones();
                 max_per_month = max_per_month.max(n);
                 in_year += n;
@@ -100,6 +93,55 @@ impl DayTable {
         }
         let day = mask.trailing_zeros();
         days_from_civil(1 + block * CYCLE_YEARS + yc as i64, m as u32 + 1, day)
+    }
+}
+
+/// Matching days of one month as a bit mask (bit `d` = day `d`), built from whole-field masks
+/// rather than day by day.
+struct MonthDays {
+    /// Days whose weekday is listed, for each weekday of the 1st (Sunday = 0).
+    by_first_weekday: [u32; 7],
+}
+
+impl MonthDays {
+    fn new(spec: &CronSpec) -> MonthDays {
+        let dow = spec.fields[4].mask;
+        let mut by_first_weekday = [0u32; 7];
+        for (w1, m) in by_first_weekday.iter_mut().enumerate() {
+            for day in 1..=31u32 {
+                if dow & (1 << ((w1 as u32 + day - 1) % 7)) != 0 {
+                    *m |= 1 << day;
+                }
+            }
+        }
+        MonthDays { by_first_weekday }
+    }
+
+    fn mask(&self, spec: &CronSpec, year: i64, month: u32) -> u32 {
+        let [_, _, dom, mon, dow] = &spec.fields;
+        if !mon.star && mon.mask & (1 << month) == 0 {
+            return 0;
+        }
+        let dim = days_in_month(year, month);
+        let valid = ((1u64 << (dim + 1)) - 2) as u32;
+        let w1 = weekday(days_from_civil(year, month, 1));
+        if spec.has_nth() {
+            let mut mask = 0;
+            for day in 1..=dim {
+                if spec.day_matches(month, day, (w1 + day - 1) % 7, dim) {
+                    mask |= 1 << day;
+                }
+            }
+            return mask;
+        }
+        let dom_days = (dom.mask as u32 | if dom.last { 1 << dim } else { 0 }) & valid;
+        let dow_days = self.by_first_weekday[w1 as usize] & valid;
+        match (dom.star, dow.star) {
+            (false, false) => dom_days | dow_days,
+            (false, true) => dom_days,
+            (true, false) => dow_days,
+            (true, true) => valid,
+        }
     }
 }
 
@@ -186,6 +228,33 @@ mod tests {
             for b in [a, a + 3600, a + 86_400 * 3 + 60, local(2024, 3, 2, 0, 0)] {
                 if b - a <= 86_400 * 70 {
                     assert_eq!(t.count(a, b), brute(&t, a, b), "{cron}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn month_masks_match_the_day_rule() {
+        for cron in [
+            "0 0 * * *",
+            "0 0 1 * 1",
+            "0 0 1-31 * 1",
+            "0 0 L * fri",
+            "0 0 15,L 2 *",
+            "0 0 * * 5#2",
+            "0 0 * * L0",
+            "0 0 ? * 0-7",
+        ] {
+            let spec = parse(cron).unwrap_or_else(|e| panic!("{e}"));
+            let month_days = MonthDays::new(&spec);
+            for year in 1999..2030 {
+                for month in 1..=12 {
+                    let dim = days_in_month(year, month);
+                    let w1 = weekday(days_from_civil(year, month, 1));
+                    let slow = (1..=dim)
+                        .filter(|&d| spec.day_matches(month, d, (w1 + d - 1) % 7, dim))
+                        .fold(0u32, |m, d| m | 1 << d);
+                    assert_eq!(month_days.mask(&spec, year, month), slow, "{cron} {year}-{month}");
                 }
             }
         }

@@ -11,11 +11,11 @@ mod spec;
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::civil::{iso_local, LOCAL_MAX, LOCAL_MIN};
-use super::cron::{Cron, Schedule};
+use super::cron::{Cron, Cursor, Schedule, Tick};
 use super::fmt::Fmt;
 use super::{Cadence, SpecError, TimeSpecField};
 
@@ -175,7 +175,8 @@ impl TimeWindowDef {
     pub fn window(&self, i: i64) -> Option<(DateTime<Tz>, DateTime<Tz>)> {
         let a = self.tick_secs(i)?;
         let b = self.tick_secs(i.checked_add(1)?)?;
-        Some((self.data.tz.timestamp_opt(a, 0).single()?, self.data.tz.timestamp_opt(b, 0).single()?))
+        let zone = self.data.engine.schedule.zone();
+        Some((zone.datetime(a)?, zone.datetime(b)?))
     }
 
     /// The key of window `i`: its start formatted with `fmt`, plus the UTC offset on the second
@@ -188,48 +189,57 @@ impl TimeWindowDef {
     }
 
     pub(crate) fn format_tick_into(&self, t: i64, out: &mut String) {
-        let zone = self.data.engine.schedule.zone();
-        let local = zone.to_local(t);
-        let offset = local - t;
-        if self.data.engine.suffix && zone.is_second_occurrence(t) {
-            self.data.engine.fmt_z.format_into(local, offset, out);
+        self.format_tick(&self.data.engine.schedule.label(t), out);
+    }
+
+    /// Formats a labelled tick (see [`TimeWindowDef::format_key`]).
+    pub(crate) fn format_tick(&self, tick: &Tick, out: &mut String) {
+        if self.data.engine.suffix && tick.repeated {
+            self.data.engine.fmt_z.format_into(tick.wall, tick.offset, out);
         } else {
-            self.data.fmt.format_into(local, offset, out);
+            self.data.fmt.format_into(tick.wall, tick.offset, out);
         }
     }
 
-    /// The instant a key names, read as Dagster reads it (`fmt`, then `fmt` + `%z`).
-    fn key_instant(&self, key: &str) -> Option<i64> {
-        let parsed = self.data.fmt.parse(key).or_else(|| {
-            if self.data.fmt.has('z') {
-                None
-            } else {
-                self.data.engine.fmt_z.parse(key)
-            }
-        })?;
+    /// Window starts `i`, `i + 1`, ... in order, without a search per window.
+    pub(crate) fn ticks_from(&self, i: i64) -> Cursor<'_> {
+        self.data.engine.schedule.cursor(self.data.engine.g0.saturating_add(i))
+    }
+
+    /// The instants a key names, read as Dagster reads it (`fmt`, then `fmt` + `%z`): the
+    /// instant Dagster uses first (`fold=0`), then, for a repeated wall time, the later one.
+    fn key_instants(&self, key: &str) -> Option<(i64, Option<i64>)> {
+        let fmt = &self.data.fmt;
+        let parsed = fmt.parse(key).or_else(|| if fmt.has('z') { None } else { self.data.engine.fmt_z.parse(key) })?;
         let zone = self.data.engine.schedule.zone();
-        let t = match parsed.offset {
-            Some(o) => parsed.local - o,
-            None => zone.local_to_instant(parsed.local),
+        let (t, later) = match parsed.offset {
+            Some(o) => (parsed.local - o, None),
+            None => {
+                let t = zone.local_to_instant(parsed.local);
+                let later = zone.later_instant(parsed.local).filter(|&u| u != t);
+                (t, later)
+            }
         };
-        (LOCAL_MIN..LOCAL_MAX).contains(&t).then_some(t)
+        (LOCAL_MIN..LOCAL_MAX).contains(&t).then_some((t, later))
     }
 
     /// The window a canonical key names: the key parses, names the first window starting at or
     /// after the parsed time, that window is not excluded, and formatting it gives the key back.
-    /// Says nothing about whether the window exists as of a time.
+    /// A repeated wall time is tried at its later instant too (Dagster reads only the first, so
+    /// it cannot parse back keys of ticks that fire once, late, in a repeated hour). Says
+    /// nothing about whether the window exists as of a time.
     pub fn parse_key(&self, key: &str) -> Option<i64> {
-        let i = self.index_at_or_after_secs(self.key_instant(key)?);
-        if self.is_excluded(i) || self.format_key(i)? != key {
-            return None;
-        }
-        Some(i)
+        let (t, later) = self.key_instants(key)?;
+        [Some(t), later].into_iter().flatten().find_map(|t| {
+            let i = self.index_at_or_after_secs(t);
+            (!self.is_excluded(i) && self.format_key(i)? == key).then_some(i)
+        })
     }
 
     /// Dagster's `time_window_for_partition_key`: the first non-excluded window starting at or
     /// after the time a key parses to, canonical or not (a lossy `fmt` recovers hidden fields).
     pub fn snap_key(&self, key: &str) -> Option<i64> {
-        let i = self.index_at_or_after_secs(self.key_instant(key)?);
+        let i = self.index_at_or_after_secs(self.key_instants(key)?.0);
         self.next_included(i, &mut 0).ok().flatten()
     }
 
