@@ -51,7 +51,7 @@ fn by_window(
         let (a, b) = (t.at_or_after(f.tick(a)?)?, t.at_or_after(f.tick(b)?)?);
         match &ex {
             Some(ex) => {
-                if let Some((x, y)) = t.positions_of(a, b, ex)? {
+                if let Some((x, y)) = t.positions_of(a, b, (ex.first, ex.last))? {
                     kept.insert(x, y);
                 }
                 if way == Way::Up {

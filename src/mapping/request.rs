@@ -172,3 +172,136 @@ fn map_error(downstream: &str, upstream: &str, mapping: &Mapping, e: &MapError) 
     };
     vec![Diagnostic::error(code, format!("`{downstream}` via `{mapping}` from `{upstream}`: {e}"))]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Asset, Backfill, Dep, PartitionsEntry, PartitionsId};
+    use crate::partitions::{Cadence, MultiDef, StaticDef, TimeWindowDef, TimeWindowSpec};
+    use crate::source::Span;
+
+    fn time(cadence: Cadence, start: &str) -> PartitionsDef {
+        PartitionsDef::Time(TimeWindowDef::new(TimeWindowSpec::new(cadence, start)).unwrap_or_else(|e| panic!("{e:?}")))
+    }
+
+    fn asset(key: &str, partitions: Option<u32>, deps: Vec<(u32, Mapping)>) -> Asset {
+        Asset {
+            key: key.into(),
+            partitions: partitions.map(PartitionsId),
+            deps: deps
+                .into_iter()
+                .map(|(u, mapping)| Dep { upstream: AssetId(u), mapping, explicit: true, span: Span::default() })
+                .collect(),
+            backfill: Backfill::PerPartition,
+            group: None,
+            kinds: Vec::new(),
+            tags: Default::default(),
+            owners: Vec::new(),
+            description: None,
+            code_version: None,
+            freshness: None,
+            multi_asset: None,
+            span: Span::default(),
+        }
+    }
+
+    /// raw (daily) <- week (daily, 7-day window), month (monthly), regional (daily x region),
+    /// hours (hourly);
+    /// month <- report (unpartitioned, last()); lonely has no edges. Assets sorted by key.
+    fn pipeline() -> Pipeline {
+        let regions =
+            PartitionsDef::Static(StaticDef::new(vec!["eu".into(), "us".into()]).unwrap_or_else(|e| panic!("{e:?}")));
+        let multi =
+            MultiDef::new(vec![("date".into(), time(Cadence::Daily, "2024-01-01")), ("region".into(), regions)])
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let defs = [
+            time(Cadence::Daily, "2024-01-01"),
+            time(Cadence::Monthly, "2024-01-01"),
+            PartitionsDef::Multi(multi),
+            time(Cadence::Hourly, "2024-03-14-00:00"),
+        ];
+        let tw = |s| Mapping::TimeWindow { start_offset: s, end_offset: 0, allow_nonexistent_upstream: false };
+        Pipeline {
+            files: Vec::new(),
+            partitions: defs
+                .into_iter()
+                .map(|def| PartitionsEntry { name: None, def, span: Span::default() })
+                .collect(),
+            assets: vec![
+                asset("hours", Some(3), vec![(3, tw(0))]),
+                asset("lonely", Some(0), vec![]),
+                asset("month", Some(1), vec![(3, tw(0))]),
+                asset("raw", Some(0), vec![]),
+                asset("regional", Some(2), vec![(3, Mapping::MultiToSingle { dimension: "date".into() })]),
+                asset("report", None, vec![(2, Mapping::Last)]),
+                asset("week", Some(0), vec![(3, tw(-6))]),
+            ],
+            multi_assets: Vec::new(),
+            jobs: Vec::new(),
+        }
+    }
+
+    fn ask(from: &str, to: &str, keys: &[&str]) -> Result<MapAnswer, Vec<Diagnostic>> {
+        let as_of = "2024-03-15T12:00:00Z".parse().unwrap_or_default();
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        map_keys(&pipeline(), from, to, &keys, as_of, &DynamicKeys::new())
+    }
+
+    fn codes(r: Result<MapAnswer, Vec<Diagnostic>>) -> Vec<Code> {
+        r.err().unwrap_or_default().iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn answers_both_directions() {
+        let up = ask("week", "raw", &["2024-01-10"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(up.direction, Direction::Upstream);
+        assert_eq!(up.keys.first().map(String::as_str), Some("2024-01-04"));
+        assert_eq!(up.keys.len(), 7);
+        let down = ask("raw", "week", &["2024-03-10"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(down.direction, Direction::Downstream);
+        assert_eq!(down.keys, ["2024-03-10", "2024-03-11", "2024-03-12", "2024-03-13", "2024-03-14"]);
+    }
+
+    #[test]
+    fn reports_missing_upstream_keys() {
+        let up = ask("month", "raw", &["2024-02-01"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((up.keys.len(), up.missing.len()), (29, 0));
+        // The hour is over but its day is not: the day is needed and does not exist yet.
+        let up = ask("hours", "raw", &["2024-03-14-23:00", "2024-03-15-05:00"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((up.keys, up.missing), (vec!["2024-03-14".to_string()], vec!["2024-03-15".to_string()]));
+    }
+
+    #[test]
+    fn unpartitioned_ends() {
+        let up = ask("report", "month", &[]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(up.keys, ["2024-02-01"]);
+        let down = ask("month", "report", &["2024-01-01"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((down.keys.len(), down.unpartitioned), (0, Some(true)));
+        assert_eq!(codes(ask("report", "month", &["x"])), [Code::NoSuchPartition]);
+    }
+
+    #[test]
+    fn multi_keys_need_one_part_per_dimension() {
+        let down = ask("raw", "regional", &["2024-01-02"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(down.keys, ["2024-01-02|eu", "2024-01-02|us"]);
+        let up = ask("regional", "raw", &["2024-01-02|us", "2024-01-02|eu"]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(up.keys, ["2024-01-02"]);
+        assert_eq!(codes(ask("regional", "raw", &["2024-01-02", "2024-01-02|us|x"])), [Code::NoSuchPartition; 2]);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_answer() {
+        let unknown = ask("wek", "raw", &[]).err().unwrap_or_default();
+        assert_eq!(unknown[0].code, Code::UnknownAsset);
+        assert_eq!(unknown[0].help.as_deref(), Some("did you mean `week`?"));
+        assert_eq!(codes(ask("lonely", "raw", &[])), [Code::NotAdjacent]);
+        assert_eq!(codes(ask("week", "month", &[])), [Code::NotAdjacent]);
+        // Not yet a partition, before the start, not a key at all: each one named.
+        let bad = ask("week", "raw", &["2024-03-15", "2023-12-31", "2024-1-5", "2024-01-05"]);
+        let bad = bad.err().unwrap_or_default();
+        assert_eq!(bad.len(), 3);
+        assert!(bad.iter().all(|d| d.code == Code::NoSuchPartition));
+        assert!(bad[0].message.contains("\"2024-03-15\""));
+        assert_eq!(bad[0].help.as_deref(), Some("its partitions run from \"2024-01-01\" to \"2024-03-14\""));
+    }
+}

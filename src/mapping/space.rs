@@ -169,9 +169,10 @@ impl<'a> TimeSide<'a> {
             .collect()
     }
 
-    /// Positions of the existing windows among indexes `[a, b]` (inclusive), as one range.
-    pub fn positions_of(&self, a: i64, b: i64, ex: &Existing) -> Result<Option<(u64, u64)>, MapError> {
-        let (a, b) = (a.max(ex.first), b.min(ex.last));
+    /// Positions of the existing windows among indexes `[a, b]` (inclusive), as one range;
+    /// `range` is the existing `(first, last)`.
+    pub fn positions_of(&self, a: i64, b: i64, range: (i64, i64)) -> Result<Option<(u64, u64)>, MapError> {
+        let (a, b) = (a.max(range.0), b.min(range.1));
         if a > b {
             return Ok(None);
         }

@@ -88,14 +88,25 @@ impl Subset {
             PartitionsDef::Multi(m) => Some(m.dimensions().len()),
             _ => None,
         };
-        let mut points = Vec::with_capacity(keys.len());
+        let mut points: Vec<u64> = Vec::with_capacity(keys.len());
         let mut errors = Vec::new();
+        // Keys usually come in runs: formatting the next position and comparing is several
+        // times cheaper than parsing a time key (keys are distinct, so a match is the key's
+        // position).
+        let predict = side.time().is_some();
         for key in keys {
             let key = key.as_ref();
             if let Some(expected) = arity {
                 let found = key.split('|').count();
                 if found != expected {
                     errors.push(KeyError::WrongArity { key: key.to_string(), expected, found });
+                    continue;
+                }
+            }
+            if let (true, Some(last)) = (predict, points.last()) {
+                let next = last + 1;
+                if side.keys.key(next).is_some_and(|k| k == key) {
+                    points.push(next);
                     continue;
                 }
             }

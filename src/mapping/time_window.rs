@@ -7,6 +7,8 @@
 //! widen to downstream boundaries, then shift by the negated offsets. Every step is a rank or
 //! select on the cron schedule, so a run costs the same whatever its length.
 
+use std::cell::OnceCell;
+
 use super::space::{Existing, TimeSide};
 use super::{MapError, Side, Way};
 use crate::partitions::RangeSet;
@@ -66,7 +68,12 @@ pub(crate) fn map(
             downstream: down.def.timezone().name().to_string(),
         });
     }
-    let runs = f.index_runs(set)?;
+    let mut runs = f.index_runs(set)?;
+    if grain == Grain::Keys && f.has_exclusions() {
+        // Key by key, neighbours across an excluded gap do not touch (a whole set's run
+        // spans the gap, as Dagster merges windows with no partition between them).
+        runs = split_at_gaps(f, set)?;
+    }
     let Some(&(_, last_run_end)) = runs.last() else { return Ok((RangeSet::new(), Vec::new())) };
     let ctx = Ctx::new(p, f, t)?;
     let mut out = Acc { kept: RangeSet::new(), missing: RangeSet::new() };
@@ -84,9 +91,9 @@ pub(crate) fn map(
         }
     }
     let mut positions = RangeSet::new();
-    if let Some(ex) = &ctx.ex {
+    if let Some(range) = ctx.range {
         for &(a, b) in out.kept.ranges() {
-            if let Some((x, y)) = t.positions_of(a, b - 1, ex)? {
+            if let Some((x, y)) = t.positions_of(a, b - 1, range)? {
                 positions.insert(x, y);
             }
         }
@@ -96,6 +103,19 @@ pub(crate) fn map(
         t.format_range(a, b - 1, &mut missing)?;
     }
     Ok((positions, missing))
+}
+
+/// Runs of consecutive window indexes (not positions) of `set`.
+fn split_at_gaps(f: TimeSide, set: &RangeSet) -> Result<Vec<(i64, i64)>, MapError> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for p in set.iter() {
+        let i = f.keys.window_index(p).ok_or_else(|| MapError::SubsetMismatch(format!("no window at position {p}")))?;
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == i => last.1 = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    Ok(runs)
 }
 
 /// Window indexes of the target found so far.
@@ -108,26 +128,55 @@ struct Ctx<'a> {
     p: &'a Params,
     from: TimeSide<'a>,
     to: TimeSide<'a>,
-    ex: Option<Existing>,
-    /// The target's existing span `[first start, last end)`, the offsets' clamp.
-    full: Option<(i64, i64)>,
+    /// The target's existing window indexes, `(first, last)`.
+    range: Option<(i64, i64)>,
+    /// The same with the instants bounding them, computed when first needed.
+    instants: OnceCell<Option<Existing>>,
     /// Source and target windows share boundaries, so no widening is needed.
     same_bounds: bool,
+    /// When both sides tick on the same cron without exclusions (and shifts move by ticks),
+    /// target index = source index + this: the whole span arithmetic is on indexes.
+    index_delta: Option<i64>,
     want_missing: bool,
 }
 
 impl<'a> Ctx<'a> {
     fn new(p: &'a Params, from: TimeSide<'a>, to: TimeSide<'a>) -> Result<Ctx<'a>, MapError> {
-        let ex = to.existing()?;
+        let range = to.keys.window_range();
+        // Plain hourly shifts by absolute hours, which are ticks only where every offset
+        // change is a whole hour; UTC is the case worth the shortcut.
+        let ticks_shift = !from.is_basic_hourly() || from.def.timezone() == chrono_tz::UTC;
+        let index_delta = if range.is_none()
+            || !ticks_shift
+            || from.def.cron() != to.def.cron()
+            || from.has_exclusions()
+            || to.has_exclusions()
+        {
+            None
+        } else if from.def == to.def {
+            Some(0)
+        } else {
+            Some(to.at_or_after(from.tick(0)?)?)
+        };
         Ok(Ctx {
+            index_delta,
             p,
             from,
             to,
-            ex,
-            full: ex.map(|e| (e.f0, e.l1)),
+            range,
+            instants: OnceCell::new(),
             same_bounds: from.def.cron() == to.def.cron() || (from.is_basic_daily() && to.is_basic_hourly()),
             want_missing: p.way == Way::Up && !p.allow_nonexistent,
         })
+    }
+
+    /// The target's existing windows with their bounding instants.
+    fn ex(&self) -> Result<Option<Existing>, MapError> {
+        if let Some(ex) = self.instants.get() {
+            return Ok(*ex);
+        }
+        let ex = self.to.existing()?;
+        Ok(*self.instants.get_or_init(|| ex))
     }
 
     /// Dagster's shortcut for zero offsets when the source ends before the target's start:
@@ -139,6 +188,10 @@ impl<'a> Ctx<'a> {
 
     /// One run of source windows `[a, b]` mapped as one span.
     fn run(&self, a: i64, b: i64, cheap: bool, out: &mut Acc) -> Result<(), MapError> {
+        if let (Some(delta), Some(range), false) = (self.index_delta, self.range, cheap) {
+            self.run_on_indexes(a + delta, b + 1 + delta, range, out);
+            return Ok(());
+        }
         let (s, e) = (self.from.tick(a)?, self.from.tick(b + 1)?);
         if cheap {
             if self.want_missing {
@@ -155,6 +208,33 @@ impl<'a> Ctx<'a> {
             self.miss(x, y, out)?;
         }
         Ok(())
+    }
+
+    /// [`Ctx::run`] when source and target share their ticks: the span `[s, e)` is target
+    /// window indexes, shifts move by whole windows, and clamps are to `[first, last + 1]`.
+    fn run_on_indexes(&self, s: i64, e: i64, (first, last): (i64, i64), out: &mut Acc) {
+        let (lo, hi) = (first, last + 1);
+        let shift = |i: i64, n: i64| match n.signum() {
+            -1 => i.saturating_add(n).max(lo),
+            1 => i.saturating_add(n).min(hi),
+            _ => i,
+        };
+        let (x, y) = (shift(s, self.p.so), shift(e, self.p.eo));
+        if x >= y {
+            return;
+        }
+        if x <= last && y > first {
+            out.kept.insert(x.max(lo), y.min(hi));
+        }
+        if self.want_missing {
+            if x < lo && y > hi {
+                out.missing.insert(x, y);
+            } else if x < lo {
+                out.missing.insert(x, y.min(lo));
+            } else if y > hi {
+                out.missing.insert(x.max(hi), y);
+            }
+        }
     }
 
     /// A run of source windows `[a, b]` mapped key by key, unioned.
@@ -181,7 +261,7 @@ impl<'a> Ctx<'a> {
         let mut i = a;
         while i <= b {
             let (x, _) = self.window(self.from.tick(i)?, self.from.tick(i + 1)?)?;
-            if self.ex.is_some_and(|ex| x >= ex.f0) {
+            if self.ex()?.is_some_and(|ex| x >= ex.f0) {
                 break;
             }
             self.run(i, i, self.ends_before_target(i)?, out)?;
@@ -190,7 +270,7 @@ impl<'a> Ctx<'a> {
         let mut j = b;
         while j >= i {
             let (_, y) = self.window(self.from.tick(j)?, self.from.tick(j + 1)?)?;
-            if self.ex.is_some_and(|ex| y <= ex.l1) {
+            if self.ex()?.is_some_and(|ex| y <= ex.l1) {
                 break;
             }
             self.run(j, j, false, out)?;
@@ -217,7 +297,7 @@ impl<'a> Ctx<'a> {
     /// Target window indexes kept from the span `[x, y)`: Dagster keeps a span that reaches
     /// the first window's end and starts by the last window's start, clamped to the existing.
     fn keep(&self, x: i64, y: i64, out: &mut Acc) -> Result<(), MapError> {
-        let Some(ex) = &self.ex else { return Ok(()) };
+        let Some(ex) = &self.ex()? else { return Ok(()) };
         if x <= ex.l0 && y >= ex.f1 {
             self.insert_ticks_in(x.max(ex.f0), y.min(ex.l1), &mut out.kept)?;
         }
@@ -227,7 +307,7 @@ impl<'a> Ctx<'a> {
     /// Target windows of the span `[x, y)` that do not exist: the parts outside the existing
     /// span, or the whole span when it sticks out on both sides (Dagster's rule).
     fn miss(&self, x: i64, y: i64, out: &mut Acc) -> Result<(), MapError> {
-        let bad = match &self.ex {
+        let bad = match &self.ex()? {
             None => Some((x, y)),
             Some(ex) if x < ex.f0 && y > ex.l1 => Some((x, y)),
             Some(ex) if x < ex.f0 => Some((x, y.min(ex.f0))),
@@ -253,7 +333,8 @@ impl<'a> Ctx<'a> {
     /// shift never goes before its start, a positive one never past its end).
     fn offset(&self, side: TimeSide, t: i64, n: i64) -> Result<i64, MapError> {
         let x = shift(side, t, n)?;
-        match (n.signum(), self.full, x) {
+        let full = self.ex()?.map(|e| (e.f0, e.l1));
+        match (n.signum(), full, x) {
             (0, _, Some(x)) | (_, None, Some(x)) => Ok(x),
             (-1, Some((lo, _)), x) => Ok(x.map_or(lo, |x| x.max(lo))),
             (_, Some((_, hi)), x) => Ok(x.map_or(hi, |x| x.min(hi))),
@@ -328,6 +409,8 @@ mod tests {
                 (Cadence::Monthly, "2023-11-01"),
                 (Cadence::Hourly, "2024-03-10-00:00"),
                 (Cadence::Cron("0 */4 * * *".into()), "2024-02-25-00:00"),
+                (Cadence::Daily, "2024-01-15"),
+                (Cadence::Daily, "2024-01-02"),
             ];
             let as_of: DateTime<Utc> = "2024-03-20T05:00:00Z".parse().unwrap_or_default();
             specs
@@ -336,6 +419,13 @@ mod tests {
                     let mut spec = TimeWindowSpec::new(c, start);
                     if start.len() > 10 {
                         spec.fmt = Some("%Y-%m-%d-%H:%M".into());
+                    }
+                    if start == "2024-01-15" {
+                        spec.end = Some("2024-03-01".into());
+                    }
+                    if start == "2024-01-02" {
+                        // Business days: weekends excluded.
+                        spec.exclusions = vec!["0 0 * * 6".into(), "0 0 * * 0".into()];
                     }
                     let def = PartitionsDef::Time(TimeWindowDef::new(spec).unwrap_or_else(|e| panic!("{e:?}")));
                     let keys = def.key_space(as_of, &DynamicKeys::new()).unwrap_or_else(|e| panic!("{e:?}"));
@@ -350,6 +440,40 @@ mod tests {
         Side::new(d, k)
     }
 
+    fn keys_of(side: Side, set: &RangeSet) -> Vec<String> {
+        set.ranges().iter().flat_map(|&(a, b)| side.keys.iter_range(a, b)).collect()
+    }
+
+    #[test]
+    fn offsets_step_over_excluded_windows() {
+        // Business days from Tuesday 2024-01-02; 2024-01-08 is a Monday.
+        let days = side(7);
+        let monday = days.keys.position("2024-01-08").unwrap_or_else(|| panic!("no Monday"));
+        let up = Params::new(Way::Up, -1, 0, false);
+        let (read, missing) =
+            map(&up, days, days, &RangeSet::range(monday, monday + 1), Grain::Runs).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &read), ["2024-01-05", "2024-01-08"]);
+        assert!(missing.is_empty());
+        // Friday feeds Friday and Monday; Monday's end_offset = 1 reaches Tuesday.
+        let friday = monday - 1;
+        let (fed, _) = map(&up_down(-1, 0), days, days, &RangeSet::range(friday, friday + 1), Grain::Runs)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &fed), ["2024-01-05", "2024-01-08"]);
+        let (read, _) =
+            map(&Params::new(Way::Up, 0, 1, false), days, days, &RangeSet::range(friday, friday + 1), Grain::Runs)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(days, &read), ["2024-01-05", "2024-01-08"]);
+        // To plain daily: a business day reads its own calendar day; the weekend is nobody's.
+        let (read, _) =
+            map(&Params::new(Way::Up, 0, 0, false), days, side(0), &RangeSet::range(friday, monday + 1), Grain::Runs)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys_of(side(0), &read), ["2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08"]);
+    }
+
+    fn up_down(so: i64, eo: i64) -> Params {
+        Params::new(Way::Down, so, eo, false)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -357,7 +481,7 @@ mod tests {
         /// key alone as a whole set: the fast path agrees with the definition.
         #[test]
         fn key_grain_is_the_union_of_single_keys(
-            f in 0usize..6, t in 0usize..6, up in any::<bool>(), so in -3i64..=3, eo in -3i64..=3,
+            f in 0usize..8, t in 0usize..8, up in any::<bool>(), so in -3i64..=3, eo in -3i64..=3,
             allow in any::<bool>(), raw in proptest::collection::vec(any::<u64>(), 1..25),
         ) {
             let (from, to) = (side(f), side(t));
@@ -380,6 +504,36 @@ mod tests {
             let whole = whole.map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(&whole.0, &kept);
             prop_assert_eq!(whole.1.iter().cloned().collect::<BTreeSet<_>>(), missing);
+        }
+
+        /// The index shortcut for same-cron sides answers as the instant arithmetic does.
+        #[test]
+        fn index_shortcut_agrees_with_instants(
+            f in 0usize..7, other in 0usize..3, up in any::<bool>(), so in -9i64..=9, eo in -9i64..=9,
+            a in any::<u64>(), len in 0u64..40,
+        ) {
+            // Defs 0, 1 and 6 are all plain daily; every def shares its cron with itself.
+            const DAILY: [usize; 3] = [0, 1, 6];
+            let t = if DAILY.contains(&f) { DAILY[other] } else { f };
+            let (from, to) = (side(f), side(t));
+            let (Some(ft), Some(tt)) = (from.time(), to.time()) else { return Ok(()) };
+            let n = ft.keys.len();
+            prop_assume!(n > 0);
+            let p = Params::new(if up { Way::Up } else { Way::Down }, so, eo, false);
+            let fast = Ctx::new(&p, ft, tt).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assume!(fast.index_delta.is_some());
+            let mut slow = Ctx::new(&p, ft, tt).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            slow.index_delta = None;
+            let (pa, pb) = (a % n, (a % n + len).min(n - 1));
+            let runs = ft.index_runs(&RangeSet::range(pa, pb + 1)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut x = Acc { kept: RangeSet::new(), missing: RangeSet::new() };
+            let mut y = Acc { kept: RangeSet::new(), missing: RangeSet::new() };
+            for (ia, ib) in runs {
+                fast.run(ia, ib, false, &mut x).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                slow.run(ia, ib, false, &mut y).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            prop_assert_eq!(x.kept, y.kept);
+            prop_assert_eq!(x.missing, y.missing);
         }
     }
 }
