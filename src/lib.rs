@@ -14,4 +14,5 @@ pub mod partitions;
 pub mod plan;
 pub mod select;
 pub mod source;
+pub mod state;
 pub mod syntax;

@@ -34,7 +34,9 @@ fn generate() -> String {
             let severity = if mine.iter().any(|d| d.is_error()) { "error" } else { "warning" };
             (f.clone(), text, render(&mine, &c.sources, DiagnosticFormat::Plain), severity)
         });
-        let severity = rendered.as_ref().map_or("error", |r| r.3);
+        // Codes without a fixture are errors, but for warnings only a command can give.
+        let unfixtured = if *code == Code::PlanMismatch { "warning" } else { "error" };
+        let severity = rendered.as_ref().map_or(unfixtured, |r| r.3);
         let _ = writeln!(out, "| [`dagplan::{0}`](#{0}) | {severity} | {1} |", code.name(), code.summary());
         let _ = writeln!(examples, "\n## {}\n\n{}.\n", code.name(), code.summary());
         match rendered {
@@ -55,6 +57,27 @@ fn generate() -> String {
                          its asset as of the time"
                     }
                     Code::UnmappablePartitions => "a mapping cannot be evaluated between two assets' partitions",
+                    Code::BadState => {
+                        "a state file (`--state`, docs/state.md) is not valid TOML or not in the state format; \
+                         it is never overwritten"
+                    }
+                    Code::StateVersion => {
+                        "a state file has a `version` newer than this dagplan reads; it is left as is"
+                    }
+                    Code::StateLocked => {
+                        "a `dagplan state` writer waited `--lock-timeout` seconds for another writer's lock \
+                         (`STATE.lock`) and gave up, writing nothing (exit 2)"
+                    }
+                    Code::UnknownRun => {
+                        "`dagplan state record FILE PLAN RUN_ID` names a run id that the plan does not have"
+                    }
+                    Code::PlanMismatch => {
+                        "`dagplan state record` reads a plan made from a different version of the pipeline (a warning)"
+                    }
+                    Code::NotFresh => {
+                        "`dagplan status` finds an asset whose newest N partitions (`freshness = N`) are not all \
+                         materialized (exit 1)"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");

@@ -44,7 +44,8 @@ fn every_code_has_a_fixture() {
         .collect();
     // Codes `check` cannot show: unreadable files, and problems of command-line requests
     // (`plan --job`, nonexistent upstream partitions, `map` keys and edges), covered by
-    // tests/cli.rs and the mapping tests.
+    // tests/cli.rs and the mapping tests; problems of the state file and of `status`,
+    // covered by tests/state_*.rs.
     let untestable = [
         Code::Io,
         Code::UnknownJob,
@@ -52,6 +53,12 @@ fn every_code_has_a_fixture() {
         Code::NotAdjacent,
         Code::NoSuchPartition,
         Code::UnmappablePartitions,
+        Code::BadState,
+        Code::StateVersion,
+        Code::StateLocked,
+        Code::UnknownRun,
+        Code::PlanMismatch,
+        Code::NotFresh,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

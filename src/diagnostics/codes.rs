@@ -90,6 +90,13 @@ codes! {
     NotAdjacent = "not_adjacent": "two assets named in a request are not a direct dependency of each other",
     NoSuchPartition = "no_such_partition": "a partition key given as input is not a partition of its asset as of the time",
     UnmappablePartitions = "unmappable_partitions": "a mapping cannot be evaluated between the two assets' partitions",
+    // the state file (`dagplan state`, `plan --state`, `status`)
+    BadState = "bad_state": "a state file is not valid TOML or not in the state file's format",
+    StateVersion = "state_version": "a state file was written by a newer dagplan than this one",
+    StateLocked = "state_locked": "another process held the state file's lock for longer than the timeout",
+    UnknownRun = "unknown_run": "a run id is not one of the plan file's runs",
+    PlanMismatch = "plan_mismatch": "a plan file was made from a different version of the pipeline",
+    NotFresh = "not_fresh": "an asset's newest N partitions (its `freshness = N`) are not all materialized",
 }
 
 #[cfg(test)]

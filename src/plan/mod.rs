@@ -17,9 +17,12 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{AssetId, Backfill, PartitionsId, Pipeline};
 use crate::partitions::DynamicKeys;
 use crate::select::Selection;
+use crate::state::{Reprocess, State};
 
+pub use id::fingerprint;
 pub use ranges::Ranges;
 pub use space::Space;
+pub use targets::{product, resolve as resolve_spec};
 
 /// What to plan.
 pub struct PlanRequest<'a> {
@@ -29,6 +32,15 @@ pub struct PlanRequest<'a> {
     pub partitions: Option<&'a str>,
     pub as_of: DateTime<Utc>,
     pub dynamic: &'a DynamicKeys,
+}
+
+/// What the state file says is done, and which of it to plan again (`plan --state`).
+pub struct StateRequest<'a> {
+    pub state: &'a State,
+    /// `--reprocess`: whether failed (or all) recorded partitions are planned again.
+    pub reprocess: Reprocess,
+    /// `--stale`: also plan partitions materialized with another code version.
+    pub stale: bool,
 }
 
 /// Assets materialized together: same partitions definition, policy and target set.
@@ -89,9 +101,23 @@ impl Plan<'_> {
 
 /// Plans `request` on `pipeline`.
 pub fn plan<'p>(pipeline: &'p Pipeline, request: &PlanRequest) -> Result<Plan<'p>, Vec<Diagnostic>> {
+    plan_with_state(pipeline, request, None)
+}
+
+/// Plans `request` on `pipeline`, leaving out what `state` says is done. The state's
+/// dynamic keys are the caller's to put into `request.dynamic` (see `State::dynamic_keys`).
+pub fn plan_with_state<'p>(
+    pipeline: &'p Pipeline,
+    request: &PlanRequest,
+    state: Option<&StateRequest>,
+) -> Result<Plan<'p>, Vec<Diagnostic>> {
     let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
-    let targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
+    let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
+    if let Some(s) = state {
+        let done = crate::state::resolve_all(s.state, pipeline, &space);
+        targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
+    }
     let groups = group::groups(pipeline, &space, &targets);
     let runs = group::runs(pipeline, &space, &groups)?;
     let mut runs = order::order(pipeline, &groups, runs)?;

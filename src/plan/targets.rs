@@ -10,6 +10,7 @@ use super::Ranges;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::model::{AssetId, Pipeline};
 use crate::select::{self, Selection};
+use crate::state::{AssetDone, Reprocess};
 
 /// The partitions one asset materializes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +126,30 @@ pub fn targets(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// Leaves out of the targets what the state says is done, as `--reprocess` and `--stale`
+/// ask, after propagation: a done upstream partition still sends its downstream targets on.
+pub fn subtract_done(
+    p: &Pipeline,
+    targets: &mut [Option<Target>],
+    done: &[Option<AssetDone>],
+    reprocess: Reprocess,
+    stale: bool,
+) {
+    for id in p.asset_ids() {
+        let i = id.0 as usize;
+        let Some(d) = &done[i] else { continue };
+        let current = p.asset(id).code_version.as_deref();
+        targets[i] = match targets[i].take() {
+            Some(Target::Unpartitioned) if d.skips_whole(reprocess, stale, current) => None,
+            Some(Target::Partitions(set)) => {
+                let rest = set.difference(&d.skipped(reprocess, stale, current));
+                (!rest.is_empty()).then_some(Target::Partitions(rest))
+            }
+            t => t,
+        };
     }
 }
 
