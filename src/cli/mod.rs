@@ -9,6 +9,8 @@ mod keys;
 mod map;
 mod output;
 mod plan;
+mod state;
+mod status;
 
 use std::path::PathBuf;
 
@@ -54,6 +56,10 @@ pub enum Command {
     Keys(keys::KeysArgs),
     /// Map partition keys across one dependency edge, upstream or downstream.
     Map(map::MapArgs),
+    /// Record and show what is done: dynamic keys, materialized and failed partitions.
+    State(state::StateArgs),
+    /// Per asset, materialized, failed and missing partitions; exit 1 when not fresh.
+    Status(status::StatusArgs),
     /// Print the asset graph as Graphviz DOT or Mermaid.
     Graph {
         file: PathBuf,
@@ -74,5 +80,7 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Plan(args) => plan::run(&args, io),
         Command::Map(args) => map::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
+        Command::State(args) => state::run(&args, io),
+        Command::Status(args) => status::run(&args, io),
     }
 }

@@ -10,8 +10,9 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
 use crate::model::Pipeline;
-use crate::plan::{plan, PlanRequest};
+use crate::plan::{plan_with_state, PlanRequest, StateRequest};
 use crate::select::{self, Selection};
+use crate::state::{Reprocess, State};
 
 /// Arguments of `dagplan plan`.
 #[derive(clap::Args, Debug)]
@@ -30,6 +31,18 @@ pub struct PlanArgs {
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
+    /// Leave out what this state file says is done (see --reprocess); its dynamic keys
+    /// join any --dynamic flags.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// With --state: plan missing partitions only (`none`), missing and failed ones
+    /// (`failed`), or everything selected (`all`).
+    #[arg(long, value_enum, default_value = "failed", requires = "state")]
+    pub reprocess: Reprocess,
+    /// With --state: also plan partitions materialized with another code_version than the
+    /// asset's current one.
+    #[arg(long, requires = "state")]
+    pub stale: bool,
     /// Write the plan to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
@@ -47,7 +60,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let dynamic = match dynamic_keys(&args.shared, io) {
+    let flags = match dynamic_keys(&args.shared, io) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -55,9 +68,18 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let state: Option<State> = match &args.state {
+        Some(path) => match super::state::load(path, io) {
+            Ok(s) => Some(s),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
+    let state = state.as_ref().map(|s| StateRequest { state: s, reprocess: args.reprocess, stale: args.stale });
     let request =
         PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };
-    let plan = match plan(pipeline, &request) {
+    let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {
             let text = render(&diags, &c.sources, io.diagnostics);

@@ -1,0 +1,615 @@
+//! `dagplan state`: change and show the state file. Every change is a read-modify-write
+//! under the state's lock (`crate::state::store`); a pipeline, when one is needed, is
+//! compiled before the lock is taken, so the lock is held only for the change itself.
+//! Also the state loading `plan --state` and `status` share.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared};
+use super::{Io, EXIT_INVALID, EXIT_OK};
+use crate::diagnostics::render::render;
+use crate::diagnostics::{suggest, Code, Diagnostic};
+use crate::emit::plan::{RunDoc, PLAN_VERSION};
+use crate::model::{AssetId, Pipeline};
+use crate::partitions::DynamicKeys;
+use crate::plan::{resolve_spec, Ranges, Space};
+use crate::source::SourceMap;
+use crate::state::{self, store, AssetDone, KeyRange, Outcome, State, StateError};
+
+/// Arguments of `dagplan state`.
+#[derive(clap::Args, Debug)]
+pub struct StateArgs {
+    #[command(subcommand)]
+    pub command: StateCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum StateCommand {
+    /// Add keys to a dynamic partitions definition (keys already there are left in place).
+    AddKeys(DynamicArgs),
+    /// Remove keys from a dynamic partitions definition.
+    RemoveKeys(DynamicArgs),
+    /// Mark partitions of assets materialized or failed.
+    Mark(MarkArgs),
+    /// Record the outcome of one run of a plan file, by its run id (for executors).
+    Record(RecordArgs),
+    /// Summarize the state file: dynamic keys, and each asset's recorded ranges.
+    Show(ShowArgs),
+}
+
+/// The state file of a command that writes it.
+#[derive(clap::Args, Debug)]
+pub struct Writer {
+    /// The state file (created by the first change).
+    #[arg(long = "state", value_name = "FILE")]
+    pub path: PathBuf,
+    /// Seconds to wait for another writer to finish before failing.
+    #[arg(long = "lock-timeout", value_name = "SECONDS", default_value = "10", value_parser = parse_timeout)]
+    pub lock_timeout: Duration,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("`{text}` is not a number of seconds between 0 and 86400")),
+    }
+}
+
+/// Arguments of `state add-keys` and `state remove-keys`.
+#[derive(clap::Args, Debug)]
+pub struct DynamicArgs {
+    /// The dynamic partitions definition's name.
+    pub name: String,
+    /// The keys.
+    #[arg(required = true)]
+    pub keys: Vec<String>,
+    #[command(flatten)]
+    pub writer: Writer,
+}
+
+/// What happened to the partitions `state mark` names.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct MarkOutcome {
+    /// They were materialized (with each asset's current code_version).
+    #[arg(long)]
+    pub materialized: bool,
+    /// Their latest run failed.
+    #[arg(long)]
+    pub failed: bool,
+}
+
+/// Arguments of `state mark`.
+#[derive(clap::Args, Debug)]
+pub struct MarkArgs {
+    /// The pipeline file.
+    pub file: PathBuf,
+    /// The assets whose partitions to mark.
+    #[arg(required = true)]
+    pub assets: Vec<String>,
+    /// As `plan --partitions`: `KEY`, `A...B`, a comma list, `all`, `last:N` (default: all).
+    #[arg(long)]
+    pub partitions: Option<String>,
+    #[command(flatten)]
+    pub outcome: MarkOutcome,
+    #[command(flatten)]
+    pub writer: Writer,
+    #[command(flatten)]
+    pub shared: Shared,
+}
+
+/// How the recorded run ended.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct RunOutcome {
+    /// The run succeeded: its partitions are materialized.
+    #[arg(long)]
+    pub succeeded: bool,
+    /// The run failed: its partitions are failed.
+    #[arg(long)]
+    pub failed: bool,
+}
+
+/// Arguments of `state record`.
+#[derive(clap::Args, Debug)]
+pub struct RecordArgs {
+    /// The pipeline file the plan was made from.
+    pub file: PathBuf,
+    /// The plan file (JSON or JSON Lines, as `dagplan plan` writes it).
+    pub plan: PathBuf,
+    /// The run's `id` in the plan.
+    pub run_id: String,
+    #[command(flatten)]
+    pub outcome: RunOutcome,
+    #[command(flatten)]
+    pub writer: Writer,
+    /// `--as-of` defaults to the plan's `as_of`.
+    #[command(flatten)]
+    pub shared: Shared,
+}
+
+/// Arguments of `state show`.
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// The state file.
+    #[arg(long = "state", value_name = "FILE")]
+    pub path: PathBuf,
+}
+
+pub fn run(args: &StateArgs, io: &mut Io) -> i32 {
+    match &args.command {
+        StateCommand::AddKeys(a) => change_keys(a, true, io),
+        StateCommand::RemoveKeys(a) => change_keys(a, false, io),
+        StateCommand::Mark(a) => mark(a, io),
+        StateCommand::Record(a) => record(a, io),
+        StateCommand::Show(a) => show(a, io),
+    }
+}
+
+/// Why a change was not made: the state's problem, or diagnostics about the request.
+enum Failure {
+    State(StateError),
+    Diagnostics(Vec<Diagnostic>),
+}
+
+impl From<StateError> for Failure {
+    fn from(e: StateError) -> Failure {
+        Failure::State(e)
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Failure {
+        Failure::Diagnostics(vec![d])
+    }
+}
+
+/// Prints a state problem; exit 2 for I/O and a held lock, else 1.
+pub(super) fn report_state_error(e: &StateError, path: &Path, io: &mut Io) -> i32 {
+    let (d, sources) = e.to_diagnostic(path);
+    let text = render(&[d], &sources, io.diagnostics);
+    io.err(&text);
+    if e.is_io() {
+        super::EXIT_USAGE
+    } else {
+        EXIT_INVALID
+    }
+}
+
+fn report_failure(f: Failure, path: &Path, sources: &SourceMap, io: &mut Io) -> i32 {
+    match f {
+        Failure::State(e) => report_state_error(&e, path, io),
+        Failure::Diagnostics(ds) => {
+            let text = render(&ds, sources, io.diagnostics);
+            io.err(&text);
+            EXIT_INVALID
+        }
+    }
+}
+
+/// Reads the state for `plan --state` and `status`; a missing file is an empty state (said
+/// on stderr, since a mistyped path would otherwise plan everything silently).
+pub(super) fn load(path: &Path, io: &mut Io) -> Result<State, i32> {
+    match store::read(path) {
+        Ok(loaded) => {
+            if loaded.text.is_none() {
+                io.err(&format!("note: `{}` does not exist yet, so nothing is recorded as done\n", path.display()));
+            }
+            Ok(loaded.state)
+        }
+        Err(e) => Err(report_state_error(&e, path, io)),
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn change_keys(args: &DynamicArgs, add: bool, io: &mut Io) -> i32 {
+    if add {
+        let mut check = DynamicKeys::new();
+        for k in &args.keys {
+            if let Err(e) = check.insert(&args.name, k) {
+                return report(Diagnostic::error(e.code, e.message).help_opt(e.help), io);
+            }
+        }
+    }
+    let path = &args.writer.path;
+    let result = store::update(path, args.writer.lock_timeout, |s: &mut State| -> Result<u64, StateError> {
+        let list = s.dynamic.entry(args.name.clone()).or_default();
+        let mut changed = 0;
+        for k in &args.keys {
+            let at = list.iter().position(|x| x == k);
+            match (add, at) {
+                (true, None) => {
+                    list.push(k.clone());
+                    changed += 1;
+                }
+                (false, Some(i)) => {
+                    list.remove(i);
+                    changed += 1;
+                }
+                _ => {}
+            }
+        }
+        Ok(changed)
+    });
+    match result {
+        Ok((n, _)) => {
+            let (verb, prep) = if add { ("added", "to") } else { ("removed", "from") };
+            let skipped = args.keys.len() as u64 - n;
+            let note = match (skipped, add) {
+                (0, _) => String::new(),
+                (s, true) => format!(" ({} already there)", plural(s, "key")),
+                (s, false) => format!(" ({} not there)", plural(s, "key")),
+            };
+            io.err(&format!("{verb} {} {prep} `{}` in `{}`{note}\n", plural(n, "key"), args.name, path.display()));
+            EXIT_OK
+        }
+        Err(e) => report_state_error(&e, path, io),
+    }
+}
+
+/// The assets named on the command line.
+fn asset_ids(p: &Pipeline, keys: &[String], io: &mut Io) -> Result<Vec<AssetId>, i32> {
+    keys.iter()
+        .map(|key| {
+            p.asset_by_key(key).ok_or_else(|| {
+                report(
+                    Diagnostic::error(Code::UnknownAsset, format!("the pipeline has no asset `{key}`"))
+                        .help_opt(suggest(key, p.assets.iter().map(|a| a.key.as_str()))),
+                    io,
+                )
+            })
+        })
+        .collect()
+}
+
+fn mark(args: &MarkArgs, io: &mut Io) -> i32 {
+    let c = match compile_or_report(&args.file, io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(p) = &c.pipeline else { return EXIT_INVALID };
+    let ids = match asset_ids(p, &args.assets, io) {
+        Ok(ids) => ids,
+        Err(code) => return code,
+    };
+    if let (Some(_), Some(id)) = (&args.partitions, ids.iter().find(|id| p.asset(**id).partitions.is_none())) {
+        let key = &p.asset(*id).key;
+        return report(
+            Diagnostic::error(
+                Code::WrongType,
+                format!("asset `{key}` is unpartitioned, so --partitions does not apply"),
+            )
+            .help("mark unpartitioned assets in a separate command without --partitions"),
+            io,
+        );
+    }
+    let (as_of, flags) = match as_of(&args.shared, io).and_then(|t| Ok((t, dynamic_keys(&args.shared, io)?))) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let failed = args.outcome.failed;
+    let spec = args.partitions.as_deref().unwrap_or("all");
+    let path = &args.writer.path;
+    let result = store::update(path, args.writer.lock_timeout, |s: &mut State| -> Result<u64, Failure> {
+        let space = Space::new(p, as_of, &s.dynamic_keys(&flags))?;
+        let mut count = 0;
+        for &id in &ids {
+            let asset = p.asset(id);
+            let outcome = if failed { Outcome::Failed } else { Outcome::Materialized(asset.code_version.clone()) };
+            let entry = s.assets.entry(asset.key.clone()).or_default();
+            let mut done = AssetDone::resolve(entry, &space, asset.partitions);
+            match asset.partitions {
+                None => {
+                    done.status = Some(outcome);
+                    count += 1;
+                }
+                Some(def) => {
+                    let positions = resolve_spec(&space, def, spec).map_err(|d| {
+                        d.help(format!("the partitions of `{}` as of {}", asset.key, as_of.to_rfc3339()))
+                    })?;
+                    count += positions.len();
+                    match outcome {
+                        Outcome::Materialized(cv) => done.mark_materialized(&positions, cv),
+                        Outcome::Failed => done.mark_failed(&positions),
+                    }
+                }
+            }
+            *entry = done.to_file(p, &space, asset.partitions);
+        }
+        Ok(count)
+    });
+    match result {
+        Ok((n, _)) => {
+            let what = if failed { "failed" } else { "materialized" };
+            let assets = plural(ids.len() as u64, "asset");
+            io.err(&format!("marked {} of {assets} {what} in `{}`\n", plural(n, "partition"), path.display()));
+            EXIT_OK
+        }
+        Err(f) => report_failure(f, path, &c.sources, io),
+    }
+}
+
+/// The parts of a plan document `record` needs; the runs are skimmed, not kept.
+#[derive(Deserialize)]
+struct PlanHeader {
+    plan_version: Option<u64>,
+    as_of: Option<String>,
+    pipeline: Option<PipelineHeader>,
+}
+
+#[derive(Deserialize)]
+struct PipelineHeader {
+    fingerprint: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PlanRuns {
+    runs: Vec<RunDoc>,
+}
+
+/// A run of a plan file, and the plan's `as_of` and fingerprint when it is a JSON document.
+struct FoundRun {
+    run: Option<RunDoc>,
+    runs: usize,
+    as_of: Option<String>,
+    fingerprint: Option<String>,
+}
+
+/// Finds run `id` in a plan file's text (a JSON document or JSON Lines). Plans can be large
+/// and an executor records every run, so lines are tried one by one before a full parse.
+fn find_run(text: &str, id: &str) -> Result<FoundRun, String> {
+    let quoted = serde_json::to_string(id).unwrap_or_default();
+    let by_line = || {
+        text.lines().find_map(|l| {
+            let l = l.trim().trim_end_matches(',');
+            if !(l.starts_with('{') && l.contains(&quoted)) {
+                return None;
+            }
+            serde_json::from_str::<RunDoc>(l).ok().filter(|r| r.id == id)
+        })
+    };
+    // A document has a `plan_version`; a JSON Lines plan of one run is an object too.
+    if let Some(header) = serde_json::from_str::<PlanHeader>(text).ok().filter(|h| h.plan_version.is_some()) {
+        let version = header.plan_version;
+        if version != Some(u64::from(PLAN_VERSION)) {
+            return Err(format!("plan_version {version:?} is not one this dagplan reads ({PLAN_VERSION})"));
+        }
+        let (run, runs) = match by_line() {
+            Some(r) => (Some(r), 0),
+            None => {
+                let all: PlanRuns = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                let n = all.runs.len();
+                (all.runs.into_iter().find(|r| r.id == id), n)
+            }
+        };
+        let fingerprint = header.pipeline.and_then(|p| p.fingerprint);
+        return Ok(FoundRun { run, runs, as_of: header.as_of, fingerprint });
+    }
+    let mut runs = 0;
+    let mut found = None;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let r: RunDoc = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        runs += 1;
+        if r.id == id && found.is_none() {
+            found = Some(r);
+        }
+    }
+    Ok(FoundRun { run: found, runs, as_of: None, fingerprint: None })
+}
+
+fn record(args: &RecordArgs, io: &mut Io) -> i32 {
+    let c = match compile_or_report(&args.file, io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(p) = &c.pipeline else { return EXIT_INVALID };
+    let text = match std::fs::read_to_string(&args.plan) {
+        Ok(t) => t,
+        Err(e) => return io.usage_error(&format!("cannot read `{}`: {e}", args.plan.display())),
+    };
+    let found = match find_run(&text, &args.run_id) {
+        Ok(f) => f,
+        Err(e) => return io.usage_error(&format!("`{}` is not a plan file: {e}", args.plan.display())),
+    };
+    let Some(run) = found.run else {
+        let runs = if found.runs > 0 { format!(" of its {}", plural(found.runs as u64, "run")) } else { String::new() };
+        return report(
+            Diagnostic::error(
+                Code::UnknownRun,
+                format!("no run{runs} in `{}` has the id `{}`", args.plan.display(), args.run_id),
+            )
+            .help("run ids are the `id` fields of the plan's runs; record against the plan the run came from"),
+            io,
+        );
+    };
+    if let Some(fp) = &found.fingerprint {
+        let now = crate::plan::fingerprint(p);
+        if *fp != now {
+            let d = Diagnostic::warning(
+                Code::PlanMismatch,
+                format!(
+                    "`{}` was planned from a different version of `{}` (fingerprint {fp}, now {now})",
+                    args.plan.display(),
+                    args.file.display()
+                ),
+            )
+            .help("the run is recorded with the code versions the pipeline has now");
+            let text = render(&[d], &SourceMap::new(), io.diagnostics);
+            io.err(&text);
+        }
+    }
+    let shared = Shared { as_of: args.shared.as_of.clone().or(found.as_of), dynamic: args.shared.dynamic.clone() };
+    let (as_of, flags) = match as_of(&shared, io).and_then(|t| Ok((t, dynamic_keys(&shared, io)?))) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut ids = Vec::new();
+    for key in &run.assets {
+        match p.asset_by_key(key) {
+            Some(id) => ids.push(id),
+            None => {
+                return report(
+                    Diagnostic::error(
+                        Code::UnknownAsset,
+                        format!("run `{}` materializes `{key}`, which `{}` does not have", run.id, args.file.display()),
+                    )
+                    .help("record against the pipeline the plan was made from"),
+                    io,
+                )
+            }
+        }
+    }
+    let failed = args.outcome.failed;
+    let path = &args.writer.path;
+    let result = store::update(path, args.writer.lock_timeout, |s: &mut State| -> Result<(), Failure> {
+        let space = Space::new(p, as_of, &s.dynamic_keys(&flags))?;
+        for &id in &ids {
+            let asset = p.asset(id);
+            let outcome = if failed { Outcome::Failed } else { Outcome::Materialized(asset.code_version.clone()) };
+            let entry = s.assets.entry(asset.key.clone()).or_default();
+            let mut done = AssetDone::resolve(entry, &space, asset.partitions);
+            match asset.partitions {
+                None => done.status = Some(outcome),
+                Some(def) => {
+                    let mut found = Vec::with_capacity(run.partitions.len());
+                    for key in &run.partitions {
+                        match space.position(def, key) {
+                            Some(pos) => found.push(pos..pos + 1),
+                            // Not a key as of the time (say, a --dynamic key the state lacks):
+                            // kept as written, used once it resolves.
+                            None => done.keep(key, &outcome),
+                        }
+                    }
+                    let positions = Ranges::from_ranges(found);
+                    match &outcome {
+                        Outcome::Materialized(cv) => done.mark_materialized(&positions, cv.clone()),
+                        Outcome::Failed => done.mark_failed(&positions),
+                    }
+                }
+            }
+            *entry = done.to_file(p, &space, asset.partitions);
+        }
+        Ok(())
+    });
+    match result {
+        Ok(_) => {
+            let what = if failed { "failed" } else { "succeeded" };
+            let parts = if run.partitions.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", plural(run.partitions.len() as u64, "partition"))
+            };
+            io.err(&format!(
+                "recorded run `{}` {what} ({}{parts}) in `{}`\n",
+                run.id,
+                plural(ids.len() as u64, "asset"),
+                path.display()
+            ));
+            EXIT_OK
+        }
+        Err(f) => report_failure(f, path, &c.sources, io),
+    }
+}
+
+/// `first...last` lists, the first few and a count of the rest.
+fn ranges_text(ranges: &[KeyRange], with_versions: bool) -> String {
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|r| {
+            let keys = if r.first == r.last { r.first.clone() } else { format!("{}...{}", r.first, r.last) };
+            match (&r.code_version, with_versions) {
+                (Some(cv), true) => format!("{keys} (code_version {cv})"),
+                _ => keys,
+            }
+        })
+        .collect();
+    if parts.len() > 4 {
+        format!("{} and {} more ranges", parts[..3].join(", "), parts.len() - 3)
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn show(args: &ShowArgs, io: &mut Io) -> i32 {
+    let loaded = match store::read(&args.path) {
+        Ok(l) => l,
+        Err(e) => return report_state_error(&e, &args.path, io),
+    };
+    let s = &loaded.state;
+    let mut out = String::new();
+    let exists = if loaded.text.is_some() { "" } else { ", does not exist yet" };
+    out.push_str(&format!(
+        "{} (version {}{exists}): {}, {}\n",
+        args.path.display(),
+        state::STATE_VERSION,
+        plural(s.dynamic.len() as u64, "dynamic definition"),
+        plural(s.assets.values().filter(|a| !a.is_empty()).count() as u64, "asset")
+    ));
+    let width = s.dynamic.keys().chain(s.assets.keys()).map(String::len).max().unwrap_or(0);
+    for (name, keys) in &s.dynamic {
+        let shown: Vec<&str> = keys.iter().take(5).map(String::as_str).collect();
+        let more = if keys.len() > 5 { format!(" and {} more", keys.len() - 5) } else { String::new() };
+        let list = if keys.is_empty() { String::new() } else { format!(": {}{more}", shown.join(", ")) };
+        out.push_str(&format!("  dynamic {name:width$}  {}{list}\n", plural(keys.len() as u64, "key")));
+    }
+    for (key, a) in s.assets.iter().filter(|(_, a)| !a.is_empty()) {
+        let mut parts = Vec::new();
+        match &a.status {
+            Some(Outcome::Materialized(Some(cv))) => parts.push(format!("materialized (code_version {cv})")),
+            Some(Outcome::Materialized(None)) => parts.push("materialized".to_string()),
+            Some(Outcome::Failed) => parts.push("failed".to_string()),
+            None => {}
+        }
+        if !a.materialized.is_empty() {
+            parts.push(format!("materialized {}", ranges_text(&a.materialized, true)));
+        }
+        if !a.failed.is_empty() {
+            parts.push(format!("failed {}", ranges_text(&a.failed, false)));
+        }
+        out.push_str(&format!("  asset   {key:width$}  {}\n", parts.join("; ")));
+    }
+    match io.out(&out) {
+        Ok(()) => EXIT_OK,
+        Err(e) => io.usage_error(&format!("cannot write the summary: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_as_seconds() {
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("NaN").is_err());
+        assert!(parse_timeout("soon").is_err());
+    }
+
+    #[test]
+    fn runs_are_found_in_documents_and_lines() {
+        let run = r#"{"id":"r1","assets":["a"],"partitions":["k"],"inputs":{},"after":[]}"#;
+        let doc = format!(
+            "{{\n  \"plan_version\": 1,\n  \"pipeline\": {{\"files\": [], \"fingerprint\": \"f\"}},\n  \"as_of\": \"t\",\n  \"runs\": [\n    {run}\n  ]\n}}\n"
+        );
+        let found = find_run(&doc, "r1").expect("a plan");
+        assert_eq!(found.run.map(|r| r.partitions), Some(vec!["k".to_string()]));
+        assert_eq!((found.as_of.as_deref(), found.fingerprint.as_deref()), (Some("t"), Some("f")));
+        assert!(find_run(&doc, "r2").expect("a plan").run.is_none());
+        let lines = format!("{run}\n");
+        assert!(find_run(&lines, "r1").expect("jsonl").run.is_some());
+        assert!(find_run("{\"plan_version\": 9}", "r1").is_err());
+        assert!(find_run("nonsense", "r1").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! Plans and status from a state file, in process: what `--reprocess none|failed|all` and
+//! `--stale` leave out, dynamic keys from the state, and `status` with its freshness exit
+//! code. Outputs are snapshotted (snapshots/state_*.snap).
+
+mod common;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use dagplan::cli::{run, Cli, Io};
+use dagplan::diagnostics::render::DiagnosticFormat;
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+fn dagplan(args: &[&str]) -> (i32, String, String) {
+    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut io = Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            diagnostics: DiagnosticFormat::Plain,
+            stdout_is_terminal: false,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        run(cli, &mut io)
+    };
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+fn snapshot(name: &str, text: &str) {
+    common::insta_settings().bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// A state file with `text`, in a directory of its own.
+fn state_file(test: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state_plans").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("state.toml");
+    std::fs::write(&path, text).expect("writes");
+    path
+}
+
+const SALES: &str = "examples/sales.dag";
+const SALES_AS_OF: &str = "2024-01-05T00:00:00Z";
+
+/// sales.dag as of 2024-01-05 (partitions 2024-01-01...2024-01-04): raw_sales done, clean_sales
+/// half done and half failed, the report made with an older code version.
+const SALES_STATE: &str = r#"version = 1
+
+[assets."analytics/revenue_report"]
+status = "materialized"
+code_version = "1"
+
+[assets.clean_sales]
+materialized = [
+    { first = "2024-01-01", last = "2024-01-02" },
+]
+failed = [
+    { key = "2024-01-03" },
+]
+
+[assets.raw_sales]
+materialized = [
+    { first = "2024-01-01", last = "2024-01-03", code_version = "0" },
+    { key = "2024-01-04" },
+]
+
+[assets.regional_sales]
+failed = [
+    { first = "2024-01-01|us-east-1", last = "2024-01-04|eu-west-1" },
+]
+
+[assets.retired_asset]
+materialized = [
+    { first = "2020-01-01", last = "2020-12-31" },
+]
+"#;
+
+#[test]
+fn reprocess_and_stale_snapshots() {
+    let state = state_file("reprocess", SALES_STATE);
+    let state = state.to_str().expect("utf-8 path");
+    for (name, extra) in [
+        ("failed", &[][..]),
+        ("none", &["--reprocess", "none"][..]),
+        ("all", &["--reprocess", "all"][..]),
+        ("failed_stale", &["--stale"][..]),
+        ("none_stale", &["--reprocess", "none", "--stale"][..]),
+    ] {
+        for format in ["text", "json"] {
+            let mut args = vec!["plan", SALES, "--as-of", SALES_AS_OF, "--state", state, "--format", format];
+            args.extend_from_slice(extra);
+            let (code, out, err) = dagplan(&args);
+            assert_eq!(code, 0, "{name}: {err}");
+            snapshot(&format!("state_plan_{format}@{name}"), &out);
+        }
+    }
+}
+
+#[test]
+fn reprocess_all_plans_what_no_state_plans() {
+    let state = state_file("all", SALES_STATE);
+    let base = ["plan", SALES, "--as-of", SALES_AS_OF, "--format", "json"];
+    let without = dagplan(&base).1;
+    let with = dagplan(&[&base[..], &["--state", state.to_str().expect("utf-8"), "--reprocess", "all"]].concat()).1;
+    assert_eq!(without, with);
+}
+
+#[test]
+fn everything_done_plans_nothing() {
+    let state = state_file("done", "");
+    let s = state.to_str().expect("utf-8");
+    let (code, _, err) = dagplan(&[
+        "state",
+        "mark",
+        SALES,
+        "--state",
+        s,
+        "--as-of",
+        SALES_AS_OF,
+        "--materialized",
+        "analytics/revenue_report",
+        "clean_sales",
+        "combined_metrics",
+        "daily_summary",
+        "monthly_revenue",
+        "raw_sales",
+        "regional_sales",
+        "sales_7d",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = dagplan(&["plan", SALES, "--as-of", SALES_AS_OF, "--state", s, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["runs"], serde_json::json!([]));
+    // A day later only the new day is missing.
+    let (_, out, _) = dagplan(&["plan", SALES, "--as-of", "2024-01-06T00:00:00Z", "--state", s, "--format", "text"]);
+    snapshot("state_plan_text@next_day", &out);
+}
+
+const STORES: &str = "tests/fixtures/state/stores.dag";
+
+/// stores.dag as of 2024-01-06 (2024-01-01...2024-01-05): stores come from the state.
+const STORES_STATE: &str = r#"version = 1
+
+[dynamic]
+stores = [
+    "north",
+    "south",
+]
+
+[assets.clean]
+materialized = [
+    { first = "2024-01-01", last = "2024-01-03" },
+]
+failed = [
+    { key = "2024-01-05" },
+]
+
+[assets.ingest]
+materialized = [
+    { first = "2024-01-01", last = "2024-01-03", code_version = "1" },
+    { first = "2024-01-04", last = "2024-01-05", code_version = "2" },
+]
+
+[assets.per_store]
+materialized = [
+    { first = "north|2024-01-01", last = "north|2024-01-05" },
+    { first = "south|2024-01-02", last = "south|2024-01-03" },
+]
+"#;
+
+#[test]
+fn dynamic_keys_come_from_the_state_and_flags() {
+    let state = state_file("dynamic", STORES_STATE);
+    let s = state.to_str().expect("utf-8");
+    let args = ["plan", STORES, "--as-of", "2024-01-06T00:00:00Z", "--state", s, "--format", "text"];
+    let (code, out, err) = dagplan(&args);
+    assert_eq!(code, 0, "{err}");
+    snapshot("state_plan_text@dynamic_from_state", &out);
+    let (code, out, err) = dagplan(&[&args[..], &["--dynamic", "stores=east"]].concat());
+    assert_eq!(code, 0, "{err}");
+    snapshot("state_plan_text@dynamic_plus_flag", &out);
+}
+
+#[test]
+fn status_counts_and_freshness() {
+    let state = state_file("status", STORES_STATE);
+    let s = state.to_str().expect("utf-8");
+    for format in ["text", "json"] {
+        let (code, out, err) =
+            dagplan(&["status", STORES, "--state", s, "--as-of", "2024-01-06T00:00:00Z", "--format", format]);
+        // `clean` misses its newest day, and `report` was never made: not fresh.
+        assert_eq!(code, 1, "{err}");
+        snapshot(&format!("state_status_{format}@stores"), &out);
+        if format == "text" {
+            snapshot("state_status_stderr@stores", &err);
+        }
+    }
+    // Fresh once the newest partitions exist.
+    for (asset, parts) in [("clean", Some("2024-01-04...2024-01-05")), ("report", None)] {
+        let mut args = vec!["state", "mark", STORES, asset, "--materialized", "--state", s];
+        args.extend(["--as-of", "2024-01-06T00:00:00Z"]);
+        if let Some(p) = parts {
+            args.extend(["--partitions", p]);
+        }
+        assert_eq!(dagplan(&args).0, 0);
+    }
+    let (code, out, err) = dagplan(&["status", STORES, "--state", s, "--as-of", "2024-01-06T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The next day, `ingest` and `clean` are stale again: their newest day is missing.
+    let (code, _, err) =
+        dagplan(&["status", STORES, "--state", s, "--as-of", "2024-01-07T00:00:00Z", "--select", "ingest"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("dagplan::not_fresh") && err.contains("`ingest` is not fresh"), "{err}");
+}
+
+#[test]
+fn status_of_a_missing_state_says_so() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state_plans").join("missing");
+    let _ = std::fs::create_dir_all(&dir);
+    let s = dir.join("nothing-here.toml");
+    let (code, out, err) = dagplan(&["status", SALES, "--state", s.to_str().expect("utf-8"), "--as-of", SALES_AS_OF]);
+    assert_eq!(code, 0, "sales.dag has no freshness checks: {err}");
+    assert!(err.contains("does not exist yet"), "{err}");
+    assert!(out.contains("0 materialized, 0 failed, 33 missing"), "{out}");
+}
+
+#[test]
+fn marks_are_stored_canonically() {
+    let state = state_file("canonical", "");
+    let s = state.to_str().expect("utf-8");
+    let as_of = ["--as-of", "2024-01-06T00:00:00Z"];
+    let steps: &[&[&str]] = &[
+        &["state", "add-keys", "stores", "north", "south", "--state", s],
+        &["state", "mark", STORES, "ingest", "--partitions", "2024-01-03", "--materialized", "--state", s],
+        &["state", "mark", STORES, "ingest", "--partitions", "2024-01-01", "--materialized", "--state", s],
+        &["state", "mark", STORES, "ingest", "--partitions", "2024-01-02", "--failed", "--state", s],
+        // The failure is retried and succeeds: one merged range.
+        &["state", "mark", STORES, "ingest", "--partitions", "2024-01-02", "--materialized", "--state", s],
+        &["state", "mark", STORES, "ingest", "--partitions", "2024-01-05", "--failed", "--state", s],
+        // Every store, every day: cut per store, since `time` varies fastest and grows.
+        &["state", "mark", STORES, "per_store", "--materialized", "--state", s],
+        &[
+            "state",
+            "mark",
+            STORES,
+            "per_store",
+            "--partitions",
+            "store=south,time=2024-01-02",
+            "--failed",
+            "--state",
+            s,
+        ],
+        &["state", "mark", STORES, "report", "--materialized", "--state", s],
+    ];
+    for step in steps {
+        let extra: &[&str] = if step[1] == "mark" { &as_of } else { &[] };
+        let (code, _, err) = dagplan(&[step, extra].concat());
+        assert_eq!(code, 0, "{step:?}: {err}");
+    }
+    let text = std::fs::read_to_string(&state).expect("written");
+    snapshot("state_file@canonical", &text);
+    let (_, out, _) = dagplan(&["state", "show", "--state", s]);
+    snapshot("state_show@canonical", &out.replace(s, "STATE"));
+}
