@@ -31,7 +31,7 @@ use toml::Spanned;
 
 use super::{AssetState, KeyRange, Outcome, State, StateError};
 use crate::diagnostics::Code;
-use crate::partitions::DynamicKeys;
+use crate::partitions::key_problem;
 
 /// The version of the state file this dagplan reads and writes.
 pub const STATE_VERSION: i64 = 1;
@@ -48,8 +48,7 @@ struct Probe {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Doc {
-    #[allow(dead_code)]
-    version: i64,
+    version: Spanned<toml::Value>,
     #[serde(default)]
     dynamic: BTreeMap<String, Vec<Spanned<String>>>,
     #[serde(default)]
@@ -84,6 +83,27 @@ fn toml_error(e: &toml::de::Error) -> StateError {
     bad(format!("the state file is not valid: {}", e.message().trim_end()), e.span())
 }
 
+/// Accepts `STATE_VERSION` only: a newer one is `state_version`, anything else `bad_state`.
+fn check_version(version: Option<Spanned<toml::Value>>) -> Result<(), StateError> {
+    let Some(version) = version else {
+        return Err(bad("the state file has no `version`", None)
+            .help(format!("a state file starts with `version = {STATE_VERSION}`")));
+    };
+    match version.get_ref().as_integer() {
+        Some(STATE_VERSION) => Ok(()),
+        Some(v) if v > STATE_VERSION => Err(StateError::new(
+            Code::StateVersion,
+            format!(
+                "the state file is version {v}, written by a newer dagplan; this one reads version {STATE_VERSION}"
+            ),
+        )
+        .at(Some(version.span()))
+        .help("upgrade dagplan to read it; the file is left as it is")),
+        _ => Err(bad(format!("`version = {}` is not a state file version", version.get_ref()), Some(version.span()))
+            .help(format!("this dagplan writes `version = {STATE_VERSION}`"))),
+    }
+}
+
 /// Parses a state file. An empty file is an empty state; a file of a newer version is a
 /// `state_version` error, whatever else it holds.
 pub fn parse(text: &str) -> Result<State, StateError> {
@@ -97,32 +117,17 @@ fn parse_inner(text: &str) -> Result<State, StateError> {
     if text.trim().is_empty() {
         return Ok(State::default());
     }
-    let probe: Probe = toml::from_str(text).map_err(|e| toml_error(&e))?;
-    let Some(version) = probe.version else {
-        return Err(bad("the state file has no `version`", None)
-            .help(format!("a state file starts with `version = {STATE_VERSION}`")));
+    // One parse in the common case; only a file that does not fit the format is parsed again
+    // for its version alone, so a newer format is named as such rather than as a bad file.
+    let doc: Doc = match toml::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let probe: Probe = toml::from_str(text).map_err(|e| toml_error(&e))?;
+            check_version(probe.version)?;
+            return Err(toml_error(&e));
+        }
     };
-    match version.get_ref().as_integer() {
-        Some(STATE_VERSION) => {}
-        Some(v) if v > STATE_VERSION => {
-            return Err(StateError::new(
-                Code::StateVersion,
-                format!(
-                    "the state file is version {v}, written by a newer dagplan; this one reads version {STATE_VERSION}"
-                ),
-            )
-            .at(Some(version.span()))
-            .help("upgrade dagplan to read it; the file is left as it is"))
-        }
-        _ => {
-            return Err(bad(
-                format!("`version = {}` is not a state file version", version.get_ref()),
-                Some(version.span()),
-            )
-            .help(format!("this dagplan writes `version = {STATE_VERSION}`")))
-        }
-    }
-    let doc: Doc = toml::from_str(text).map_err(|e| toml_error(&e))?;
+    check_version(Some(doc.version))?;
     let mut state = State::default();
     for (name, keys) in doc.dynamic {
         let mut seen = BTreeSet::new();
@@ -133,7 +138,7 @@ fn parse_inner(text: &str) -> Result<State, StateError> {
             if key.is_empty() {
                 return Err(bad(format!("dynamic definition `{name}` has an empty key"), span));
             }
-            if let Err(e) = DynamicKeys::new().insert(&name, &key) {
+            if let Some(e) = key_problem(&key) {
                 return Err(bad(e.message, span).help_opt(e.help));
             }
             if !seen.insert(key.clone()) {
