@@ -139,6 +139,38 @@ fn everything_done_plans_nothing() {
     snapshot("state_plan_text@next_day", &out);
 }
 
+#[test]
+fn a_multi_asset_runs_whole() {
+    // combine_metrics makes combined_metrics and daily_summary together: a partition either
+    // still needs is planned for both.
+    let state = state_file(
+        "multi_asset",
+        r#"version = 1
+
+[assets.combined_metrics]
+materialized = [
+    { first = "2024-01-01", last = "2024-01-03" },
+]
+
+[assets.daily_summary]
+materialized = [
+    { first = "2024-01-02", last = "2024-01-04" },
+]
+"#,
+    );
+    let args = ["plan", SALES, "--as-of", SALES_AS_OF, "--state", state.to_str().expect("utf-8"), "--format", "json"];
+    let (code, out, err) = dagplan(&[&args[..], &["--select", "combined_metrics"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let runs: Vec<(serde_json::Value, serde_json::Value)> =
+        doc["runs"].as_array().expect("runs").iter().map(|r| (r["assets"].clone(), r["partitions"].clone())).collect();
+    let both = serde_json::json!(["combined_metrics", "daily_summary"]);
+    assert_eq!(
+        runs,
+        vec![(both.clone(), serde_json::json!(["2024-01-01"])), (both, serde_json::json!(["2024-01-04"]))]
+    );
+}
+
 const STORES: &str = "tests/fixtures/state/stores.dag";
 
 /// stores.dag as of 2024-01-06 (2024-01-01...2024-01-05): stores come from the state.

@@ -151,6 +151,24 @@ pub fn subtract_done(
             t => t,
         };
     }
+    // A multi_asset runs whole, so its outs keep what any of them still needs (grouping
+    // gives all outs one target).
+    for m in &p.multi_assets {
+        let mut whole = false;
+        let mut union = Ranges::new();
+        for id in &m.outs {
+            match &targets[id.0 as usize] {
+                Some(Target::Unpartitioned) => whole = true,
+                Some(Target::Partitions(r)) => union = union.union(r),
+                None => {}
+            }
+        }
+        let shared =
+            if whole { Some(Target::Unpartitioned) } else { (!union.is_empty()).then_some(Target::Partitions(union)) };
+        for id in &m.outs {
+            targets[id.0 as usize] = shared.clone();
+        }
+    }
 }
 
 fn bad_key(space: &Space, def: crate::model::PartitionsId, key: &str) -> Diagnostic {
