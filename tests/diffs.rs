@@ -3,24 +3,8 @@
 
 mod common;
 
-use clap::Parser;
-use dagplan::cli::{run, Cli, Io};
-use dagplan::diagnostics::render::DiagnosticFormat;
-
 fn dagplan(args: &[&str]) -> (i32, String, String) {
-    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = {
-        let mut io = Io {
-            stdout: &mut out,
-            stderr: &mut err,
-            diagnostics: DiagnosticFormat::Plain,
-            stdout_is_terminal: false,
-            now: chrono::DateTime::UNIX_EPOCH,
-        };
-        run(cli, &mut io)
-    };
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    common::run_cli(args)
 }
 
 const AS_OF: &str = "2024-02-03T00:00:00Z";

@@ -511,7 +511,7 @@ fn syntax_errors_say_what_was_found_and_what_was_expected() {
         ("partitions daily daily()", "d", "expected `=` after the partitions name, found `daily`"),
         ("asset a {\n  partitions: daily\n}", ":", "expected `=` after the field name, found `:`"),
         ("asset a { tags = { team: \"x\" } }", ":", "expected `=` after the map key, found `:`"),
-        ("asset via {}", "v", "expected a name after `asset`, found the reserved word `via`"),
+        ("asset via {}", "via", "expected a name, found the reserved word `via`"),
         ("asset a { deps = [a b] }", "b", "expected `,` or `]`, found `b`"),
         ("asset a { x = 1 2 }", "2", "expected `,`, `}` or a field like `name = value`, found `2`"),
         ("asset a { x = 'a' }", "'", "expected a value after `=`, found `'`"),
@@ -530,11 +530,7 @@ fn syntax_errors_say_what_was_found_and_what_was_expected() {
         ("asset a { x = [1,, 2] }", ",", "expected `]` or a value, found `,`"),
         ("asset a { x = f(,) }", ",", "expected `)` or an argument, found `,`"),
         ("asset a { x = é }", "é", "expected a value after `=`, found `é`"),
-        (
-            "asset a { x = a via f() via g() }",
-            "v",
-            "expected `,`, `}` or a field like `name = value`, found the reserved word `via`",
-        ),
+        ("asset a { x = a via f() via g() }", "v", "expected `,` or `}`, found the reserved word `via`"),
     ];
     for (input, at, message) in cases {
         let (d, got_at) = one_error(input);

@@ -12,7 +12,7 @@ use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::model::{PartitionsId, Pipeline};
-use crate::partitions::KeySpace;
+use crate::partitions::{isoformat, KeySpace};
 
 /// Listing more keys than this needs an explicit `--limit`.
 pub const UNLIMITED_MAX: u64 = 10_000_000;
@@ -137,8 +137,8 @@ fn write_keys(
                 let dimensions = space.dimension_keys(pos).map(|d| d.into_iter().collect());
                 let doc = KeyDoc {
                     key: &key,
-                    start: window.map(|w| w.0.to_rfc3339()),
-                    end: window.map(|w| w.1.to_rfc3339()),
+                    start: window.map(|w| isoformat(&w.0)),
+                    end: window.map(|w| isoformat(&w.1)),
                     dimensions,
                 };
                 w.write_all(if pos == 0 { b"\n  " } else { b",\n  " })?;

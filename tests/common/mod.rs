@@ -27,3 +27,23 @@ pub fn examples() -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Runs the CLI in-process (no `main`, no clock: `now` is the Unix epoch); returns
+/// (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str]) -> (i32, String, String) {
+    use clap::Parser;
+    use dagplan::cli::{run, Cli, Io};
+    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut io = Io {
+            stdout: &mut out,
+            stderr: &mut err,
+            diagnostics: dagplan::diagnostics::render::DiagnosticFormat::Plain,
+            stdout_is_terminal: false,
+            now: chrono::DateTime::UNIX_EPOCH,
+        };
+        run(cli, &mut io)
+    };
+    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}

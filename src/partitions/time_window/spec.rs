@@ -315,11 +315,11 @@ fn lossy(def: &TimeWindowDef) -> Lossy {
         previous = Some(key);
     }
     let missing = match def.data.fmt.resolution() {
-        Resolution::None => "a year (`%Y`)",
-        Resolution::Year => "a month and day",
-        Resolution::Month => "a day (`%d`)",
-        Resolution::Day => "an hour (`%H`)",
-        _ => "a minute (`%M`)",
+        Resolution::None => "year (`%Y`)",
+        Resolution::Year => "month and day",
+        Resolution::Month => "day (`%d`)",
+        Resolution::Day => "hour (`%H`)",
+        _ => "minute (`%M`)",
     };
     Lossy::Repeats(problem(
         Code::LossyFmt,
