@@ -6,26 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use clap::Parser;
-use dagplan::cli::{run, Cli, Io};
-use dagplan::diagnostics::render::DiagnosticFormat;
-
-/// Runs the CLI in-process; returns (exit code, stdout, stderr).
-fn dagplan(args: &[&str]) -> (i32, String, String) {
-    let cli = Cli::try_parse_from(std::iter::once("dagplan").chain(args.iter().copied())).expect("valid arguments");
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = {
-        let mut io = Io {
-            stdout: &mut out,
-            stderr: &mut err,
-            diagnostics: DiagnosticFormat::Plain,
-            stdout_is_terminal: false,
-            now: chrono::DateTime::UNIX_EPOCH,
-        };
-        run(cli, &mut io)
-    };
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
-}
+use common::run_cli as dagplan;
 
 fn snapshot(name: &str, text: &str) {
     common::insta_settings().bind(|| insta::assert_snapshot!(name, text));
