@@ -248,3 +248,41 @@ fn plan_reports_required_upstream_partitions_that_do_not_exist() {
     assert!(out.stderr.contains("`2024-01-01`"), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keys_and_map_read_dynamic_keys_from_a_state_file() {
+    let dir = std::env::temp_dir().join(format!("dagplan-state-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let state = dir.join("state.toml");
+    std::fs::write(&state, "version = 1\n\n[dynamic]\ncustomers = [\n    \"acme\",\n    \"globex\",\n]\n")
+        .expect("write");
+    let state = state.display().to_string();
+    let keys = dagplan(&[
+        "keys",
+        "examples/customer_segments.dag",
+        "customers",
+        "--state",
+        &state,
+        "--dynamic",
+        "customers=initech",
+    ]);
+    assert_eq!(keys.code, 0, "{}", keys.stderr);
+    assert_eq!(keys.stdout, "acme\nglobex\ninitech\n");
+    let map = dagplan(&[
+        "map",
+        "examples/customer_segments.dag",
+        "--from",
+        "segment_model",
+        "--to",
+        "customer_features",
+        "--key",
+        "globex",
+        "--state",
+        &state,
+        "--as-of",
+        "2024-06-03T00:00:00Z",
+    ]);
+    assert_eq!(map.code, 0, "{}", map.stderr);
+    assert_eq!(map.stdout, "globex|2024-06-01\nglobex|2024-06-02\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

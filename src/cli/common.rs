@@ -66,3 +66,13 @@ pub fn report(d: Diagnostic, io: &mut Io) -> i32 {
     io.err(&text);
     EXIT_INVALID
 }
+
+/// The `--dynamic` flags merged over the dynamic keys of a state file, for commands that
+/// read the state only for its dynamic keys (`keys`, `map`, `diff`).
+pub fn dynamic_keys_with_state(shared: &Shared, state: Option<&Path>, io: &mut Io) -> Result<DynamicKeys, i32> {
+    let flags = dynamic_keys(shared, io)?;
+    match state {
+        None => Ok(flags),
+        Some(path) => Ok(super::state::load(path, io)?.dynamic_keys(&flags)),
+    }
+}

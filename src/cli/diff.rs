@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{as_of, compile_or_report, dynamic_keys, Shared};
+use super::common::{as_of, compile_or_report, dynamic_keys_with_state, Shared};
 use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
@@ -37,6 +37,9 @@ pub struct DiffArgs {
     pub partitions: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
+    /// A state file whose dynamic keys to use (with any `--dynamic` flags).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub shared: Shared,
 }
@@ -47,7 +50,7 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
         let c = compile_or_report(path, io)?;
         let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
         let as_of = as_of(&args.shared, io)?;
-        let dynamic = dynamic_keys(&args.shared, io)?;
+        let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
         let sel = selection(pipeline, args.select.as_deref(), args.job.as_deref(), io)?;
         let request =
             PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared};
+use super::common::{as_of, compile_or_report, dynamic_keys_with_state, report, Shared};
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
@@ -36,6 +36,9 @@ pub struct KeysArgs {
     /// Print at most N keys (needed above 10 million).
     #[arg(long)]
     pub limit: Option<u64>,
+    /// A state file whose dynamic keys to use (with any `--dynamic` flags).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub shared: Shared,
 }
@@ -80,7 +83,7 @@ pub fn run(args: &KeysArgs, io: &mut Io) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let dynamic = match dynamic_keys(&args.shared, io) {
+    let dynamic = match dynamic_keys_with_state(&args.shared, args.state.as_deref(), io) {
         Ok(d) => d,
         Err(code) => return code,
     };

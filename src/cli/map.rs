@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::common::{as_of, compile_or_report, dynamic_keys, Shared};
+use super::common::{as_of, compile_or_report, dynamic_keys_with_state, Shared};
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::mapping::map_keys;
@@ -34,6 +34,9 @@ pub struct MapArgs {
     pub keys: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: MapFormat,
+    /// A state file whose dynamic keys to use (with any `--dynamic` flags).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub shared: Shared,
 }
@@ -55,7 +58,7 @@ pub fn run(args: &MapArgs, io: &mut Io) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let dynamic = match dynamic_keys(&args.shared, io) {
+    let dynamic = match dynamic_keys_with_state(&args.shared, args.state.as_deref(), io) {
         Ok(d) => d,
         Err(code) => return code,
     };
