@@ -11,6 +11,20 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::partitions::DynamicKeys;
 
+/// What to plan: the flags `plan` and `diff` (for `.dag` inputs) share.
+#[derive(clap::Args, Debug, Default)]
+pub struct Targeting {
+    /// Asset selection (Dagster's syntax); default: every asset.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// Use a job's selection.
+    #[arg(long, conflicts_with = "select")]
+    pub job: Option<String>,
+    /// `KEY`, `A...B`, a comma list, `all`, `last:N`, or per dimension `date=A...B,region=us`.
+    #[arg(long)]
+    pub partitions: Option<String>,
+}
+
 /// Flags shared by commands that evaluate partitions.
 #[derive(clap::Args, Debug, Default)]
 pub struct Shared {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{as_of, compile_or_report, dynamic_keys_with_state, Shared};
+use super::common::{as_of, compile_or_report, dynamic_keys_with_state, Shared, Targeting};
 use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
@@ -26,15 +26,9 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The plan after: a plan file or a `.dag` file.
     pub new: PathBuf,
-    /// For `.dag` inputs: asset selection.
-    #[arg(long)]
-    pub select: Option<String>,
-    /// For `.dag` inputs: a job's selection.
-    #[arg(long, conflicts_with = "select")]
-    pub job: Option<String>,
-    /// For `.dag` inputs: the partitions to plan.
-    #[arg(long)]
-    pub partitions: Option<String>,
+    /// For `.dag` inputs: what to plan.
+    #[command(flatten)]
+    pub targeting: Targeting,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
     /// A state file whose dynamic keys to use (with any `--dynamic` flags).
@@ -51,9 +45,13 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
         let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
         let as_of = as_of(&args.shared, io)?;
         let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
-        let sel = selection(pipeline, args.select.as_deref(), args.job.as_deref(), io)?;
-        let request =
-            PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };
+        let sel = selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;
+        let request = PlanRequest {
+            selection: sel.as_ref(),
+            partitions: args.targeting.partitions.as_deref(),
+            as_of,
+            dynamic: &dynamic,
+        };
         return match plan(pipeline, &request) {
             Ok(p) => Ok(p.runs.iter().map(|r| p.run_doc(r)).collect()),
             Err(diags) => {

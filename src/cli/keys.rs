@@ -70,51 +70,42 @@ struct KeyDoc<'a> {
 }
 
 pub fn run(args: &KeysArgs, io: &mut Io) -> i32 {
-    let c = match compile_or_report(&args.file, io) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
-    let def = match resolve(pipeline, &args.name) {
-        Ok(d) => d,
-        Err(d) => return report(d, io),
-    };
-    let as_of = match as_of(&args.shared, io) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let dynamic = match dynamic_keys_with_state(&args.shared, args.state.as_deref(), io) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    match list(args, io) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// Lists the keys; `Err` carries the exit status of a refusal already reported.
+fn list(args: &KeysArgs, io: &mut Io) -> Result<i32, i32> {
+    let c = compile_or_report(&args.file, io)?;
+    let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+    let def = resolve(pipeline, &args.name).map_err(|d| report(d, io))?;
+    let as_of = as_of(&args.shared, io)?;
+    let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
     let entry = &pipeline.partitions[def.0 as usize];
-    let space = match entry.def.key_space(as_of, &dynamic) {
-        Ok(s) => s,
-        Err(e) => {
-            let d = Diagnostic::error(e.code, e.message).label(entry.span, "this definition").help_opt(e.help);
-            let text = render(&[d], &c.sources, io.diagnostics);
-            io.err(&text);
-            return EXIT_INVALID;
-        }
-    };
+    let space = entry.def.key_space(as_of, &dynamic).map_err(|e| {
+        let d = Diagnostic::error(e.code, e.message).label(entry.span, "this definition").help_opt(e.help);
+        let text = render(&[d], &c.sources, io.diagnostics);
+        io.err(&text);
+        EXIT_INVALID
+    })?;
     let count = match args.limit {
         Some(n) => n.min(space.len()),
         None if space.len() > UNLIMITED_MAX => {
-            return io.usage_error(&format!(
+            return Err(io.usage_error(&format!(
                 "`{}` has {} keys as of {}; pass --limit N to print the first N",
                 args.name,
                 space.len(),
                 as_of.to_rfc3339()
-            ))
+            )))
         }
         None => space.len(),
     };
-    let result = write_keys(&space, count, args.format, &as_of.to_rfc3339(), io.stdout);
-    match result {
+    Ok(match write_keys(&space, count, args.format, &as_of.to_rfc3339(), io.stdout) {
         Ok(()) => EXIT_OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write the keys: {e}")),
-    }
+    })
 }
 
 fn write_keys(

@@ -49,27 +49,22 @@ struct MapDoc<'a> {
 }
 
 pub fn run(args: &MapArgs, io: &mut Io) -> i32 {
-    let c = match compile_or_report(&args.file, io) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
-    let as_of = match as_of(&args.shared, io) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let dynamic = match dynamic_keys_with_state(&args.shared, args.state.as_deref(), io) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let answer = match map_keys(pipeline, &args.from, &args.to, &args.keys, as_of, &dynamic) {
-        Ok(a) => a,
-        Err(diags) => {
-            let text = render(&diags, &SourceMap::new(), io.diagnostics);
-            io.err(&text);
-            return EXIT_INVALID;
-        }
-    };
+    match answer(args, io) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// Runs the request; `Err` carries the exit status of a refusal already reported.
+fn answer(args: &MapArgs, io: &mut Io) -> Result<i32, i32> {
+    let c = compile_or_report(&args.file, io)?;
+    let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+    let as_of = as_of(&args.shared, io)?;
+    let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
+    let answer = map_keys(pipeline, &args.from, &args.to, &args.keys, as_of, &dynamic).map_err(|diags| {
+        let text = render(&diags, &SourceMap::new(), io.diagnostics);
+        io.err(&text);
+        EXIT_INVALID
+    })?;
     let text = match args.format {
         MapFormat::Json => {
             let doc = MapDoc { direction: answer.direction.as_str(), keys: &answer.keys, missing: &answer.missing };
@@ -86,8 +81,8 @@ pub fn run(args: &MapArgs, io: &mut Io) -> i32 {
             out
         }
     };
-    match io.out(&text) {
+    Ok(match io.out(&text) {
         Ok(()) => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write the answer: {e}")),
-    }
+    })
 }

@@ -4,7 +4,7 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared};
+use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Targeting};
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
@@ -19,15 +19,8 @@ use crate::state::{Reprocess, State};
 pub struct PlanArgs {
     /// The pipeline file.
     pub file: PathBuf,
-    /// Asset selection (Dagster's syntax); default: every asset.
-    #[arg(long)]
-    pub select: Option<String>,
-    /// Use a job's selection.
-    #[arg(long, conflicts_with = "select")]
-    pub job: Option<String>,
-    /// `KEY`, `A...B`, a comma list, `all`, `last:N`, or per dimension `date=A...B,region=us`.
-    #[arg(long)]
-    pub partitions: Option<String>,
+    #[command(flatten)]
+    pub targeting: Targeting,
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
@@ -64,7 +57,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let sel = match selection(pipeline, args.select.as_deref(), args.job.as_deref(), io) {
+    let sel = match selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -77,8 +70,12 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     };
     let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| StateRequest { state: s, reprocess: args.reprocess, stale: args.stale });
-    let request =
-        PlanRequest { selection: sel.as_ref(), partitions: args.partitions.as_deref(), as_of, dynamic: &dynamic };
+    let request = PlanRequest {
+        selection: sel.as_ref(),
+        partitions: args.targeting.partitions.as_deref(),
+        as_of,
+        dynamic: &dynamic,
+    };
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {
