@@ -11,7 +11,7 @@ impl Lower {
     /// `expr = { atom ~ (kw_via ~ call)? }`
     pub(super) fn lower_expr(&mut self, pair: Node<'_>) -> Lowered<Expr> {
         if self.depth > 2 * MAX_NESTING {
-            return Err(internal(self.span(&pair), "values nest deeper than the pre-scan allows".into()));
+            return Err(internal(self.span(pair), "values nest deeper than the pre-scan allows".into()));
         }
         self.depth += 1;
         let expr = self.lower_expr_inner(pair);
@@ -51,20 +51,20 @@ impl Lower {
 
     /// The atoms that contain no values: strings, integers, booleans and paths.
     fn lower_leaf(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let kind = match pair.as_rule() {
             Rule::string => ExprKind::Str(self.lower_string(pair).value),
             Rule::integer => ExprKind::Int(self.lower_integer(pair)),
             Rule::boolean => ExprKind::Bool(self.lower_boolean(pair)?),
             Rule::key => ExprKind::Path(self.lower_key(pair)?),
-            _ => return Err(unexpected(self.file, Rule::expr, &pair, "a value")),
+            _ => return Err(unexpected(self.file, Rule::expr, pair, "a value")),
         };
         Ok(Expr { kind, span })
     }
 
     /// `list = { lbracket ~ (expr ~ (comma ~ expr)* ~ comma?)? ~ rbracket }`
     pub(super) fn lower_list(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbracket)?;
         let mut items = Vec::new();
@@ -81,7 +81,7 @@ impl Lower {
 
     /// `map = { lbrace ~ (map_entry ~ comma?)* ~ rbrace }`
     fn lower_map(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbrace)?;
         let mut entries = Vec::new();
@@ -111,7 +111,7 @@ impl Lower {
 
     /// `call = { name ~ lparen ~ (arg ~ (comma ~ arg)* ~ comma?)? ~ rparen }`
     pub(super) fn lower_call(&mut self, pair: Node<'_>) -> Lowered<Call> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         let callee = self.lower_name(c.expect(Rule::name)?);
         c.expect(Rule::lparen)?;

@@ -9,7 +9,7 @@ impl Lower {
     /// `name = @{ ... }`: the text as written. The grammar leaves reserved words to this
     /// check (a lookahead on every name cost a tenth of the parse), so they are reported here.
     pub(super) fn lower_name(&mut self, pair: Node<'_>) -> Ident {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let text = pair.as_str();
         if matches!(text, "via" | "true" | "false") {
             self.problems.push(
@@ -25,7 +25,7 @@ impl Lower {
 
     /// `key = ${ name ~ (slash ~ name)* }`
     pub(super) fn lower_key(&mut self, pair: Node<'_>) -> Lowered<AssetKey> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         let mut segments = vec![self.lower_name(c.expect(Rule::name)?)];
         while c.eat(Rule::slash).is_some() {
