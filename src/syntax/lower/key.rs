@@ -41,6 +41,6 @@ impl Lower {
         while c.eat(Rule::slash).is_some() {
             segments.push(self.lower_name(c.expect(Rule::name)?));
         }
-        Ok(AssetKey { segments, span })
+        Ok(AssetKey::new(segments, span))
     }
 }
