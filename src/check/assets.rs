@@ -1,7 +1,7 @@
 //! Asset and multi_asset items -> model assets: fields, partitions, backfill policy, deps.
 //! Mapping checks are `mappings`'s; cycles are `graph`'s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::args::{bind, named, Signature};
 use super::mappings;
@@ -15,6 +15,20 @@ use crate::syntax::ast::{self, Call, Expr, ExprKind, Field};
 
 const ASSET_FIELDS: [&str; 10] =
     ["partitions", "deps", "backfill", "group", "kinds", "tags", "owners", "description", "code_version", "freshness"];
+
+/// `ASSET_FIELDS` quoted, as the context of value errors (no `format!` per field).
+const QUOTED_FIELDS: [&str; 10] = [
+    "`partitions`",
+    "`deps`",
+    "`backfill`",
+    "`group`",
+    "`kinds`",
+    "`tags`",
+    "`owners`",
+    "`description`",
+    "`code_version`",
+    "`freshness`",
+];
 
 /// The keys a multi_asset declares in `outs`, with their spans.
 pub fn multi_asset_outs(m: &ast::MultiAssetDecl, diags: &mut Diagnostics) -> Vec<(String, Span)> {
@@ -30,7 +44,7 @@ pub fn multi_asset_outs(m: &ast::MultiAssetDecl, diags: &mut Diagnostics) -> Vec
     let mut out = Vec::new();
     for e in items {
         match &e.kind {
-            ExprKind::Path(p) => out.push((p.text(), e.span)),
+            ExprKind::Path(p) => out.push((p.as_str().to_string(), e.span)),
             _ => diags.push(
                 Diagnostic::error(
                     Code::WrongType,
@@ -105,17 +119,16 @@ pub fn check_assets(
         };
         drafts.push(d);
     }
-    let ids: BTreeMap<&str, AssetId> =
-        drafts.iter().enumerate().map(|(i, d)| (d.key.as_str(), AssetId(i as u32))).collect();
+    let ids = Ids::new(&drafts);
     for (i, d) in drafts.iter().enumerate() {
         if let Some(m) = d.multi_asset {
             multi_assets[m.0 as usize].outs.push(AssetId(i as u32));
         }
     }
-    let mut assets = Vec::new();
+    let mut all_deps = Vec::with_capacity(drafts.len());
     for d in &drafts {
         let deps = match d.deps {
-            Some(e) => resolve_deps(d, e, &drafts, &ids, parts, diags),
+            Some(e) => resolve_deps(d, e, &ids, parts, diags),
             None => Vec::new(),
         };
         if d.partitions.is_none() && !d.partitions_failed && d.backfill != Backfill::PerPartition {
@@ -130,23 +143,55 @@ pub fn check_assets(
                 );
             }
         }
-        assets.push(Asset {
-            key: d.key.clone(),
+        all_deps.push(deps);
+    }
+    // Every dep is resolved: the drafts become the assets.
+    let assets = drafts
+        .into_iter()
+        .zip(all_deps)
+        .map(|(d, deps)| Asset {
+            key: d.key,
             partitions: d.partitions,
             deps,
             backfill: d.backfill,
-            group: d.group.clone(),
-            kinds: d.kinds.clone(),
-            tags: d.tags.clone(),
-            owners: d.owners.clone(),
-            description: d.description.clone(),
-            code_version: d.code_version.clone(),
+            group: d.group,
+            kinds: d.kinds,
+            tags: d.tags,
+            owners: d.owners,
+            description: d.description,
+            code_version: d.code_version,
             freshness: d.freshness,
             multi_asset: d.multi_asset,
             span: d.span,
-        });
-    }
+        })
+        .collect();
     (Some(assets), multi_assets)
+}
+
+/// The drafts (sorted by key, as `names.assets` is a BTreeMap) and their ids by key.
+struct Ids<'d, 'm> {
+    drafts: &'d [Draft<'m>],
+    by_key: HashMap<&'d str, AssetId>,
+}
+
+impl<'d, 'm> Ids<'d, 'm> {
+    fn new(drafts: &'d [Draft<'m>]) -> Self {
+        let by_key = drafts.iter().enumerate().map(|(i, d)| (d.key.as_str(), AssetId(i as u32))).collect();
+        Ids { drafts, by_key }
+    }
+
+    fn get(&self, key: &str) -> Option<AssetId> {
+        self.by_key.get(key).copied()
+    }
+
+    fn draft(&self, id: AssetId) -> &'d Draft<'m> {
+        &self.drafts[id.0 as usize]
+    }
+
+    /// Every key, in order.
+    fn keys(&self) -> impl Iterator<Item = &'d str> {
+        self.drafts.iter().map(|d| d.key.as_str())
+    }
 }
 
 impl Draft<'_> {
@@ -196,20 +241,21 @@ fn draft<'m>(
         multi_asset: None,
         span,
     };
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    // Where each of ASSET_FIELDS was first given.
+    let mut seen: [Option<Span>; ASSET_FIELDS.len()] = [None; ASSET_FIELDS.len()];
     let item = if is_multi { "multi_asset" } else { "asset" };
     for f in fields {
         let name = f.name.value.as_str();
         if is_multi && name == "outs" {
             continue;
         }
-        if !ASSET_FIELDS.contains(&name) {
+        let Some(field) = ASSET_FIELDS.iter().position(|f| *f == name) else {
             let mut known: Vec<&str> = ASSET_FIELDS.to_vec();
             if is_multi {
                 known.push("outs");
             }
             if let ExprKind::Path(p) = &f.value.kind {
-                parts.mark_used(&p.text());
+                parts.mark_used(p.as_str());
             }
             let help = suggest(name, known.iter().copied())
                 .unwrap_or_else(|| format!("the fields of an {item} are {}", known.join(", ")));
@@ -219,8 +265,8 @@ fn draft<'m>(
                     .help(help),
             );
             continue;
-        }
-        if let Some(first) = seen.get(name) {
+        };
+        if let Some(first) = &seen[field] {
             diags.push(
                 Diagnostic::error(Code::DuplicateField, format!("field `{name}` is given twice"))
                     .label(f.name.span, "given again here")
@@ -229,8 +275,8 @@ fn draft<'m>(
             );
             continue;
         }
-        seen.insert(name, f.name.span);
-        let ctx = format!("`{name}`");
+        seen[field] = Some(f.name.span);
+        let ctx = QUOTED_FIELDS[field];
         let v = &f.value;
         match name {
             "partitions" => {
@@ -244,14 +290,14 @@ fn draft<'m>(
                     d.backfill_span = Some(f.span);
                 }
             }
-            "group" => d.group = values::string(v, &ctx, diags).map(|s| s.value),
-            "kinds" => d.kinds = strings(values::string_list(v, &ctx, diags)),
-            "owners" => d.owners = strings(values::string_list(v, &ctx, diags)),
-            "description" => d.description = values::string(v, &ctx, diags).map(|s| s.value),
-            "code_version" => d.code_version = values::string(v, &ctx, diags).map(|s| s.value),
+            "group" => d.group = values::string(v, ctx, diags).map(|s| s.value),
+            "kinds" => d.kinds = strings(values::string_list(v, ctx, diags)),
+            "owners" => d.owners = strings(values::string_list(v, ctx, diags)),
+            "description" => d.description = values::string(v, ctx, diags).map(|s| s.value),
+            "code_version" => d.code_version = values::string(v, ctx, diags).map(|s| s.value),
             "tags" => d.tags = tags(v, diags),
             "freshness" => {
-                if let Some(n) = values::int(v, &ctx, diags) {
+                if let Some(n) = values::int(v, ctx, diags) {
                     if n < 1 {
                         diags.push(
                             Diagnostic::error(Code::WrongType, format!("`freshness` must be at least 1, found {n}"))
@@ -339,14 +385,7 @@ fn backfill(expr: &Expr, diags: &mut Diagnostics) -> Option<Backfill> {
     }
 }
 
-fn resolve_deps(
-    d: &Draft,
-    expr: &Expr,
-    drafts: &[Draft],
-    ids: &BTreeMap<&str, AssetId>,
-    parts: &Resolver,
-    diags: &mut Diagnostics,
-) -> Vec<Dep> {
+fn resolve_deps(d: &Draft, expr: &Expr, ids: &Ids, parts: &Resolver, diags: &mut Diagnostics) -> Vec<Dep> {
     let Some(items) = values::list(expr, "`deps`", diags) else { return Vec::new() };
     let mut deps: Vec<Dep> = Vec::new();
     for item in items {
@@ -381,14 +420,12 @@ fn resolve_deps(
                 continue;
             }
         };
-        let key = target.text();
-        let Some(&up) = ids.get(key.as_str()) else {
+        let key = target.as_str();
+        let Some(up) = ids.get(key) else {
             diags.push(
                 Diagnostic::error(Code::UnknownAsset, format!("`{}` depends on `{key}`, which is not an asset", d.key))
                     .label(target.span, "unknown asset")
-                    .help_opt(
-                        suggest(&key, ids.keys().copied()).or_else(|| Some(format!("declare it: asset {key} {{ }}"))),
-                    ),
+                    .help_opt(suggest(key, ids.keys()).or_else(|| Some(format!("declare it: asset {key} {{ }}")))),
             );
             continue;
         };
@@ -401,12 +438,12 @@ fn resolve_deps(
             );
             continue;
         }
-        if d.partitions_failed || drafts[up.0 as usize].partitions_failed {
+        if d.partitions_failed || ids.draft(up).partitions_failed {
             continue; // the definition's own error says enough
         }
-        let up_def = drafts[up.0 as usize].partitions.map(|p| parts.def(p));
+        let up_def = ids.draft(up).partitions.map(|p| parts.def(p));
         let down_def = d.partitions.map(|p| parts.def(p));
-        let ctx = mappings::Edge { upstream: &key, downstream: &d.key, up_def, down_def, span: item.span };
+        let ctx = mappings::Edge { upstream: key, downstream: &d.key, up_def, down_def, span: item.span };
         let (mapping, explicit) = match via {
             Some(call) => match mappings::check_explicit(call, &ctx, diags) {
                 Some(m) => (m, true),

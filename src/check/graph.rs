@@ -38,16 +38,17 @@ pub fn build(p: &Pipeline) -> DiGraph<AssetId, Span> {
 
 pub fn check_cycles(p: &Pipeline, diags: &mut Diagnostics) {
     let g = build(p);
-    let mut sccs = tarjan_scc(&g);
+    // Only cycles are reported: drop the single-asset components before sorting the rest.
+    let mut sccs: Vec<Vec<NodeIndex>> = tarjan_scc(&g)
+        .into_iter()
+        .filter(|scc| scc.len() > 1 || g.edges_connecting(scc[0], scc[0]).next().is_some())
+        .collect();
     for scc in &mut sccs {
         scc.sort();
     }
     sccs.sort();
     for scc in sccs {
-        let self_loop = scc.len() == 1 && g.edges_connecting(scc[0], scc[0]).next().is_some();
-        if scc.len() < 2 && !self_loop {
-            continue;
-        }
+        let self_loop = scc.len() == 1;
         let path = cycle_path(&g, &scc);
         let key = |n: NodeIndex| p.asset(g[n]).key.as_str();
         let mut names: Vec<&str> = path.iter().map(|(n, _)| key(*n)).collect();

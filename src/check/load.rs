@@ -94,8 +94,8 @@ impl State<'_> {
     /// (file, span of the import that led to the next file) for cycle reports.
     fn visit(&mut self, id: FileId, stack: &mut Vec<(FileId, Span)>) {
         let Some(file) = self.sources.get(id) else { return };
-        let (path, text) = (file.path.clone(), file.text.clone());
-        let module = match syntax::parse(id, &text) {
+        let (path, parsed) = (file.path.clone(), syntax::parse(id, &file.text));
+        let module = match parsed {
             Ok(m) => m,
             Err(errs) => {
                 self.diags.extend(errs);

@@ -49,7 +49,7 @@ pub fn check_explicit(call: &Call, edge: &Edge, diags: &mut Diagnostics) -> Opti
         *dimension = multi_to_single(dimension, call.span, u, d, edge, &mut scratch)?;
     }
     let mut scratch = Diagnostics::new();
-    if infer(edge, &mut scratch).as_ref() == Some(&mapping) && scratch.is_empty() {
+    if could_be_inferred(&mapping) && infer(edge, &mut scratch).as_ref() == Some(&mapping) && scratch.is_empty() {
         diags.push(
             Diagnostic::warning(
                 Code::RedundantMapping,
@@ -60,6 +60,19 @@ pub fn check_explicit(call: &Call, edge: &Edge, diags: &mut Diagnostics) -> Opti
         );
     }
     Some(mapping)
+}
+
+/// Whether `infer` can return this mapping at all (it returns `all()`, `identity()`,
+/// `multi_to_single(...)` or a `time_window()` without offsets); most explicit mappings
+/// cannot be redundant, and inferring costs more than the check itself.
+fn could_be_inferred(mapping: &Mapping) -> bool {
+    matches!(
+        mapping,
+        Mapping::All
+            | Mapping::Identity
+            | Mapping::MultiToSingle { .. }
+            | Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false }
+    )
 }
 
 const NO_ARGS: Signature = Signature { params: &[], variadic: false };
@@ -89,9 +102,10 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
         }
         "time_window" => {
             let b = bind(call, &TIME_WINDOW, diags)?;
-            let int = |n: &str, d: &mut Diagnostics| b.get(n).map_or(Some(0), |e| values::int(e, &format!("`{n}`"), d));
-            let start_offset = int("start_offset", diags);
-            let end_offset = int("end_offset", diags);
+            let int =
+                |n: &str, quoted: &str, d: &mut Diagnostics| b.get(n).map_or(Some(0), |e| values::int(e, quoted, d));
+            let start_offset = int("start_offset", "`start_offset`", diags);
+            let end_offset = int("end_offset", "`end_offset`", diags);
             let allow = b
                 .get("allow_nonexistent_upstream")
                 .map_or(Some(false), |e| values::boolean(e, "`allow_nonexistent_upstream`", diags));

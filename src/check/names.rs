@@ -60,7 +60,7 @@ fn collect<'m>(modules: &'m [ast::Module], diags: &mut Diagnostics) -> Names<'m>
                 }
             },
             Item::Asset(a) => {
-                let key = a.key.text();
+                let key = a.key.as_str().to_string();
                 match n.assets.get(&key) {
                     Some(first) => duplicate("asset", &key, a.key.span, first.span(), diags),
                     None => {

@@ -95,13 +95,15 @@ impl<'m> Resolver<'m> {
             diags.push(
                 Diagnostic::error(
                     Code::WrongType,
-                    format!("`{}` is an asset key, not a partitions definition", path.text()),
+                    format!("`{}` is an asset key, not a partitions definition", path.as_str()),
                 )
                 .label(expr.span, "expected a partitions definition name"),
             );
             return None;
         };
-        self.used.insert(ident.value.clone());
+        if !self.used.contains(&ident.value) {
+            self.used.insert(ident.value.clone());
+        }
         if !self.decls.contains_key(&ident.value) {
             let help = suggest(&ident.value, self.decls.keys().map(String::as_str)).or_else(|| {
                 KINDS
@@ -122,6 +124,10 @@ impl<'m> Resolver<'m> {
 
     /// Resolves a named definition; an alias chain is followed without recursion.
     fn resolve_named(&mut self, name: &str, diags: &mut Diagnostics) -> Option<PartitionsId> {
+        // Every asset refers to a definition resolved long before: answer without allocating.
+        if let Some(Slot::Done(r)) = self.slots.get(name) {
+            return *r;
+        }
         let mut chain: Vec<String> = Vec::new();
         let mut current = name.to_string();
         let result = loop {

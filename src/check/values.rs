@@ -21,10 +21,10 @@ pub fn string(expr: &Expr, context: &str, diags: &mut Diagnostics) -> Option<Spa
             diags.push(
                 Diagnostic::error(
                     Code::WrongType,
-                    format!("expected a string for {context}, found the name `{}`", p.text()),
+                    format!("expected a string for {context}, found the name `{}`", p.as_str()),
                 )
                 .label(expr.span, "expected a string")
-                .help(format!("quote it: \"{}\"", p.text())),
+                .help(format!("quote it: \"{}\"", p.as_str())),
             );
             None
         }

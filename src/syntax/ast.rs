@@ -71,17 +71,43 @@ pub struct Field {
 }
 
 /// An asset key: one or more names joined by `/` (`analytics/revenue_report`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AssetKey {
     pub segments: Vec<Ident>,
     pub span: Span,
+    /// The segments joined by `/`, kept because the checker looks keys up by this text
+    /// (joining them on every lookup was a tenth of the check).
+    text: String,
+}
+
+/// As derived before `text` was kept: `text` is the segments again.
+impl std::fmt::Debug for AssetKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssetKey").field("segments", &self.segments).field("span", &self.span).finish()
+    }
 }
 
 impl AssetKey {
+    /// A key of `segments` (at least one), spanning `span`.
+    pub fn new(segments: Vec<Ident>, span: Span) -> AssetKey {
+        let mut text = String::with_capacity(segments.iter().map(|s| s.value.len() + 1).sum());
+        for (i, s) in segments.iter().enumerate() {
+            if i > 0 {
+                text.push('/');
+            }
+            text.push_str(&s.value);
+        }
+        AssetKey { segments, span, text }
+    }
+
     /// The key as users write it, segments joined by `/`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The key as users write it, segments joined by `/`, as a new `String`.
     pub fn text(&self) -> String {
-        let parts: Vec<&str> = self.segments.iter().map(|s| s.value.as_str()).collect();
-        parts.join("/")
+        self.text.clone()
     }
 
     /// The single segment when the key is a plain name (a definition reference), else `None`.

@@ -23,7 +23,7 @@ use crate::source::FileId;
 pub fn parse(file: FileId, text: &str) -> Result<ast::Module, Vec<Diagnostic>> {
     nesting::check(file, text).map_err(|d| vec![d])?;
     match parser::parse_file(text) {
-        Ok(pairs) => lower::lower_file(file, pairs),
+        Ok(pairs) => lower::lower_file(file, text, pairs),
         Err(err) => Err(pest_error::diagnostics(file, text, &err)),
     }
 }

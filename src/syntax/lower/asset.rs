@@ -8,7 +8,7 @@ impl Lower {
     /// `asset_decl = { kw_asset ~ key ~ body }`
     pub(super) fn lower_asset(&mut self, pair: Node<'_>) -> Lowered<AssetDecl> {
         let mut c = self.cursor(pair);
-        let keyword = self.span(&c.expect(Rule::kw_asset)?);
+        let keyword = self.span(c.expect(Rule::kw_asset)?);
         let key = self.lower_key(c.expect(Rule::key)?)?;
         let (fields, close) = self.lower_body(&mut c)?;
         c.finish()?;
@@ -18,7 +18,7 @@ impl Lower {
     /// `multi_asset_decl = { kw_multi_asset ~ name ~ body }`
     pub(super) fn lower_multi_asset(&mut self, pair: Node<'_>) -> Lowered<MultiAssetDecl> {
         let mut c = self.cursor(pair);
-        let keyword = self.span(&c.expect(Rule::kw_multi_asset)?);
+        let keyword = self.span(c.expect(Rule::kw_multi_asset)?);
         let name = self.lower_name(c.expect(Rule::name)?);
         let (fields, close) = self.lower_body(&mut c)?;
         c.finish()?;

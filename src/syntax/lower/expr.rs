@@ -11,7 +11,7 @@ impl Lower {
     /// `expr = { atom ~ (kw_via ~ call)? }`
     pub(super) fn lower_expr(&mut self, pair: Node<'_>) -> Lowered<Expr> {
         if self.depth > 2 * MAX_NESTING {
-            return Err(internal(self.span(&pair), "values nest deeper than the pre-scan allows".into()));
+            return Err(internal(self.span(pair), "values nest deeper than the pre-scan allows".into()));
         }
         self.depth += 1;
         let expr = self.lower_expr_inner(pair);
@@ -33,7 +33,7 @@ impl Lower {
         Ok(expr)
     }
 
-    /// `atom = _{ string | integer | list | map | call | key | boolean }`
+    /// `atom = _{ boolean | path_or_call | string | integer | list | map }`
     ///
     /// The recursive kinds get their own functions and the leaves share one, which keeps this
     /// frame (paid once per nesting level) small.
@@ -41,30 +41,40 @@ impl Lower {
         match pair.as_rule() {
             Rule::list => self.lower_list(pair),
             Rule::map => self.lower_map(pair),
-            Rule::call => {
-                let call = self.lower_call(pair)?;
-                Ok(Expr { span: call.span, kind: ExprKind::Call(call) })
-            }
+            Rule::path_or_call => self.lower_path_or_call(pair),
             _ => self.lower_leaf(pair),
         }
     }
 
+    /// `path_or_call = ${ name ~ ((slash ~ name)+ | gap ~ args)? }`: a call when `args`
+    /// follow the name, else an asset key.
+    fn lower_path_or_call(&mut self, pair: Node<'_>) -> Lowered<Expr> {
+        let span = self.span(pair);
+        let mut c = self.cursor(pair);
+        let first = self.lower_name(c.expect(Rule::name)?);
+        let kind = match c.eat(Rule::args) {
+            Some(args) => ExprKind::Call(Call { callee: first, args: self.lower_args(args)?, span }),
+            None => ExprKind::Path(self.lower_key_rest(first, &mut c, span)?),
+        };
+        c.finish()?;
+        Ok(Expr { kind, span })
+    }
+
     /// The atoms that contain no values: strings, integers, booleans and paths.
     fn lower_leaf(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let kind = match pair.as_rule() {
             Rule::string => ExprKind::Str(self.lower_string(pair).value),
             Rule::integer => ExprKind::Int(self.lower_integer(pair)),
             Rule::boolean => ExprKind::Bool(self.lower_boolean(pair)?),
-            Rule::key => ExprKind::Path(self.lower_key(pair)?),
-            _ => return Err(unexpected(self.file, Rule::expr, &pair, "a value")),
+            _ => return Err(unexpected(self.file, Rule::expr, pair, "a value")),
         };
         Ok(Expr { kind, span })
     }
 
     /// `list = { lbracket ~ (expr ~ (comma ~ expr)* ~ comma?)? ~ rbracket }`
     pub(super) fn lower_list(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbracket)?;
         let mut items = Vec::new();
@@ -81,7 +91,7 @@ impl Lower {
 
     /// `map = { lbrace ~ (map_entry ~ comma?)* ~ rbrace }`
     fn lower_map(&mut self, pair: Node<'_>) -> Lowered<Expr> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbrace)?;
         let mut entries = Vec::new();
@@ -109,11 +119,19 @@ impl Lower {
         Ok(MapEntry { span: key.span.to(value.span), key, value })
     }
 
-    /// `call = { name ~ lparen ~ (arg ~ (comma ~ arg)* ~ comma?)? ~ rparen }`
+    /// `call = { name ~ args }`
     pub(super) fn lower_call(&mut self, pair: Node<'_>) -> Lowered<Call> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let mut c = self.cursor(pair);
         let callee = self.lower_name(c.expect(Rule::name)?);
+        let args = self.lower_args(c.expect(Rule::args)?)?;
+        c.finish()?;
+        Ok(Call { callee, args, span })
+    }
+
+    /// `args = !{ lparen ~ (arg ~ (comma ~ arg)* ~ comma?)? ~ rparen }`
+    fn lower_args(&mut self, pair: Node<'_>) -> Lowered<Vec<Arg>> {
+        let mut c = self.cursor(pair);
         c.expect(Rule::lparen)?;
         let mut args = Vec::new();
         loop {
@@ -122,7 +140,7 @@ impl Lower {
             } else if c.eat(Rule::comma).is_none() {
                 c.expect(Rule::rparen)?;
                 c.finish()?;
-                return Ok(Call { callee, args, span });
+                return Ok(args);
             }
         }
     }

@@ -17,7 +17,7 @@ impl Lower {
                 fields.push(self.lower_field(field)?);
             } else if c.eat(Rule::comma).is_none() {
                 let close = c.expect(Rule::rbrace)?;
-                return Ok((fields, self.span(&close)));
+                return Ok((fields, self.span(close)));
             }
         }
     }

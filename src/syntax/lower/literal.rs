@@ -10,11 +10,11 @@ use crate::syntax::parser::Rule;
 impl Lower {
     /// `string = @{ "\"" ~ ... ~ "\"" }`: the decoded value, spanned with its quotes.
     pub(super) fn lower_string(&mut self, pair: Node<'_>) -> Spanned<String> {
-        let span = self.span(&pair);
+        let span = self.span(pair);
         let raw = pair.as_str();
         // The grammar guarantees both quotes; `get` keeps a grammar edit from panicking.
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        let (value, problems) = escape::decode(self.file, body, pair.as_span().start() + 1);
+        let (value, problems) = escape::decode(self.file, body, pair.start() + 1);
         self.problems.extend(problems);
         Spanned::new(value, span)
     }
@@ -25,7 +25,7 @@ impl Lower {
         match text.parse::<i64>() {
             Ok(n) => n,
             Err(_) => {
-                self.problems.push(out_of_range(self.span(&pair), text));
+                self.problems.push(out_of_range(self.span(pair), text));
                 0
             }
         }

@@ -17,13 +17,14 @@ use super::ast::{Item, Module};
 use super::parser::Rule;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
-use cursor::{internal, span_of, unexpected, Bug, Cursor, Node};
+use cursor::{internal, span_of, unexpected, Bug, Cursor, Node, Tree};
 
 /// Lowers a parsed file; fails with every escape and integer problem found, or with one
 /// internal diagnostic if the tree does not have the shape the grammar promises.
-pub(super) fn lower_file(file: FileId, mut pairs: Pairs<'_, Rule>) -> Result<Module, Vec<Diagnostic>> {
+pub(super) fn lower_file<'i>(file: FileId, text: &'i str, pairs: Pairs<'i, Rule>) -> Result<Module, Vec<Diagnostic>> {
     let mut lower = Lower { file, problems: Vec::new(), depth: 0 };
-    let module = match pairs.next() {
+    let tree = Tree::new(text, pairs);
+    let module = match tree.as_ref().and_then(Tree::root) {
         Some(root) => lower.lower_module(root),
         None => Err(internal(Span::new(file, 0, 0), "the parser returned nothing".into())),
     };
@@ -46,7 +47,7 @@ pub(super) struct Lower {
 type Lowered<T> = Result<T, Bug>;
 
 impl Lower {
-    fn span(&self, pair: &Node<'_>) -> Span {
+    fn span(&self, pair: Node<'_>) -> Span {
         span_of(self.file, pair)
     }
 
@@ -78,7 +79,7 @@ impl Lower {
             Rule::asset_decl => Item::Asset(self.lower_asset(inner)?),
             Rule::multi_asset_decl => Item::MultiAsset(self.lower_multi_asset(inner)?),
             Rule::job_decl => Item::Job(self.lower_job(inner)?),
-            _ => return Err(unexpected(self.file, Rule::item, &inner, "an item")),
+            _ => return Err(unexpected(self.file, Rule::item, inner, "an item")),
         };
         c.finish()?;
         Ok(item)
@@ -90,22 +91,28 @@ mod tests {
     use super::*;
     use crate::syntax::parser::parse_file;
 
-    /// The first pair of `rule` in `text`'s tree.
-    fn find(text: &str, rule: Rule) -> Option<Node<'_>> {
-        parse_file(text).ok()?.flatten().find(|p| p.as_rule() == rule)
+    /// The tree of `text`, which must parse.
+    fn tree(text: &str) -> Tree<'_> {
+        parse_file(text).ok().and_then(|pairs| Tree::new(text, pairs)).expect("the grammar reads the text")
+    }
+
+    /// The first node of `rule` in a tree.
+    fn find<'t>(tree: &'t Tree<'t>, rule: Rule) -> Option<Node<'t>> {
+        tree.all().find(|n| n.as_rule() == rule)
     }
 
     #[test]
     fn a_tree_of_the_wrong_shape_is_an_internal_diagnostic() {
         let text = "asset a { x = { k = 1 } }";
+        let tree = tree(text);
         let mut lower = Lower { file: FileId(3), problems: Vec::new(), depth: 0 };
-        let map = find(text, Rule::map).expect("the grammar reads a map");
+        let map = find(&tree, Rule::map).expect("the grammar reads a map");
         let bug = lower.lower_list(map).expect_err("a map is not a list");
         assert_eq!(bug.code, crate::diagnostics::Code::Parse);
         assert!(bug.message.starts_with("internal: in `map` expected `lbracket`"), "{}", bug.message);
         assert_eq!(bug.primary_span(), Some(Span::new(FileId(3), 14, 15)));
 
-        let field = find(text, Rule::field).expect("the grammar reads a field");
+        let field = find(&tree, Rule::field).expect("the grammar reads a field");
         let bug = lower.lower_item(field).expect_err("a field is not an item");
         assert!(bug.message.starts_with("internal:"), "{}", bug.message);
     }

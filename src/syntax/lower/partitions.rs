@@ -8,7 +8,7 @@ impl Lower {
     /// `partitions_decl = { kw_partitions ~ name ~ eq ~ expr }`
     pub(super) fn lower_partitions(&mut self, pair: Node<'_>) -> Lowered<PartitionsDecl> {
         let mut c = self.cursor(pair);
-        let keyword = self.span(&c.expect(Rule::kw_partitions)?);
+        let keyword = self.span(c.expect(Rule::kw_partitions)?);
         let name = self.lower_name(c.expect(Rule::name)?);
         c.expect(Rule::eq)?;
         let value = self.lower_expr(c.expect(Rule::expr)?)?;
