@@ -11,14 +11,9 @@ use dagplan::mapping::map_keys;
 use dagplan::partitions::DynamicKeys;
 use dagplan::plan::{plan, PlanRequest};
 
-struct Lcg(u64);
+mod common;
 
-impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % bound.max(1)
-    }
-}
+use common::Lcg;
 
 const DEFS: &str = "partitions d1 = daily(start = \"2024-01-01\")\n\
 partitions d2 = daily(start = \"2024-01-03\", end = \"2024-02-20\")\n\

@@ -50,49 +50,17 @@ fn fixtures_never_crash() {
     }
 }
 
-/// A small deterministic generator (no dependency, same cases on every machine).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % bound.max(1)
-    }
-}
-
 const NOISE: &[&str] = &["", "(", ")", "{", "}", "[", "]", "\"", "=", ",", "via", "\\", "-", "0", "#", "\n", "é", "/"];
 
 #[test]
 fn truncated_and_mutated_examples_never_crash() {
     let dir = std::env::temp_dir().join(format!("dagplan-robustness-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut rng = Lcg(0x5eed);
+    let mut rng = common::Lcg(0x5eed);
     for example in common::examples() {
         let text = std::fs::read_to_string(&example).expect("example readable");
-        let bytes = text.as_bytes();
-        let mut variants: Vec<String> = Vec::new();
-        for i in 1..12 {
-            let mut cut = bytes.len() * i / 12;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            variants.push(text[..cut].to_string());
-        }
-        for _ in 0..12 {
-            let mut t = text.clone();
-            for _ in 0..3 {
-                let mut at = rng.next(t.len());
-                while !t.is_char_boundary(at) {
-                    at -= 1;
-                }
-                let mut end = (at + rng.next(8)).min(t.len());
-                while !t.is_char_boundary(end) {
-                    end -= 1;
-                }
-                t.replace_range(at..end, NOISE[rng.next(NOISE.len())]);
-            }
-            variants.push(t);
-        }
+        let mut variants = common::truncations(&text, 12);
+        variants.extend((0..12).map(|_| common::mutate(&text, &mut rng, 3, 8, NOISE)));
         for (i, v) in variants.iter().enumerate() {
             let name = example.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
             let path = dir.join(format!("{name}_{i}.dag"));

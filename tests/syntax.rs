@@ -6,6 +6,8 @@ use dagplan::source::{FileId, Span};
 use dagplan::syntax::ast::{Arg, AssetKey, Call, Expr, ExprKind, Field, Item, MapEntry, Module};
 use dagplan::syntax::parse;
 
+mod common;
+
 const FILE: FileId = FileId(7);
 
 fn ok(text: &str) -> Module {
@@ -647,15 +649,6 @@ fn deep_nesting_is_refused_before_any_recursion() {
 }
 
 /// A small deterministic generator (same cases everywhere, no dependency).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % bound.max(1)
-    }
-}
-
 #[test]
 fn mutated_examples_never_panic_and_always_point_into_the_text() {
     const NOISE: &[&str] = &[
@@ -686,20 +679,10 @@ fn mutated_examples_never_panic_and_always_point_into_the_text() {
         "\u{FEFF}",
         "true",
     ];
-    let mut rng = Lcg(0x5eed);
+    let mut rng = common::Lcg(0x5eed);
     for _ in 0..3000 {
-        let mut t = EXAMPLE.to_string();
-        for _ in 0..1 + rng.next(4) {
-            let mut at = rng.next(t.len());
-            while !t.is_char_boundary(at) {
-                at -= 1;
-            }
-            let mut end = (at + rng.next(6)).min(t.len());
-            while !t.is_char_boundary(end) {
-                end -= 1;
-            }
-            t.replace_range(at..end, NOISE[rng.next(NOISE.len())]);
-        }
+        let edits = 1 + rng.next(4);
+        let t = common::mutate(EXAMPLE, &mut rng, edits, 6, NOISE);
         match parse(FILE, &t) {
             Ok(module) => check_spans(&t, &module),
             Err(ds) => {

@@ -47,3 +47,38 @@ pub fn run_cli(args: &[&str]) -> (i32, String, String) {
     };
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
+
+/// A small deterministic generator (no dependency, the same cases on every machine).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number in `0..bound` (`0` when `bound` is 0).
+    pub fn next(&mut self, bound: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+/// `text` with `edits` random ranges (each shorter than `max_len`, on character boundaries)
+/// replaced by random picks from `noise`.
+pub fn mutate(text: &str, rng: &mut Lcg, edits: usize, max_len: usize, noise: &[&str]) -> String {
+    let mut t = text.to_string();
+    for _ in 0..edits {
+        let at = floor_boundary(&t, rng.next(t.len()));
+        let end = floor_boundary(&t, (at + rng.next(max_len)).min(t.len()));
+        t.replace_range(at..end, noise[rng.next(noise.len())]);
+    }
+    t
+}
+
+/// The first `parts - 1` of `parts` evenly spaced prefixes of `text` (on character boundaries).
+pub fn truncations(text: &str, parts: usize) -> Vec<String> {
+    (1..parts).map(|i| text[..floor_boundary(text, text.len() * i / parts)].to_string()).collect()
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
