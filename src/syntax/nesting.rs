@@ -2,70 +2,34 @@
 //! Both the grammar and the lowering recurse once per `[`, `{` or `(`; bounding the depth here
 //! bounds their stack use, whatever the input.
 
+use std::ops::ControlFlow;
+
+use super::structure;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 /// How deep brackets of any kind may nest (an item body counts as one level).
 pub(super) const MAX_NESTING: usize = 128;
 
-/// Fails at the first bracket that opens level `MAX_NESTING + 1`.
-///
-/// Reads bytes rather than [`Scanner`] tokens (this runs on every file, and tokenizing every
-/// word cost a twentieth of the parse). Only brackets, strings and comments matter, and those
-/// are the scanner's exactly: a string runs to its closing `"` or to the end of the line (a
-/// backslash takes the character after it, unless that is a line break), a comment to the end
-/// of the line. Words, numbers and other characters cannot hold a bracket, `"` or `#`.
+/// Fails at the first bracket that opens level `MAX_NESTING + 1` (brackets in strings and
+/// comments do not count; unbalanced closers are the grammar's to report).
 pub(super) fn check(file: FileId, text: &str) -> Result<(), Diagnostic> {
-    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    loop {
-        // Most bytes are none of these: skip them in a tight loop.
-        while bytes.get(i).is_some_and(|&b| !SPECIAL[usize::from(b)]) {
-            i += 1;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        i += 1;
-        match b {
-            b'[' | b'{' | b'(' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(too_deep(Span::new(file, i - 1, i)));
-                }
+    let found = structure::visit(text, false, |end, b| {
+        if matches!(b, b'[' | b'{' | b'(') {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return ControlFlow::Break(end);
             }
-            // Unbalanced closers are the grammar's to report.
-            b']' | b'}' | b')' => depth = depth.saturating_sub(1),
-            b'#' => i = bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |n| i + n),
-            b'"' => i = string_end(bytes, i),
-            _ => {}
+        } else {
+            depth = depth.saturating_sub(1);
         }
+        ControlFlow::Continue(())
+    });
+    match found {
+        ControlFlow::Break(end) => Err(too_deep(Span::new(file, end - 1, end))),
+        ControlFlow::Continue(()) => Ok(()),
     }
-    Ok(())
-}
-
-/// The bytes the nesting check looks at.
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 8 {
-        table[b"[{()}]#\""[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// The end of a string whose opening quote ends at `i`: just past its closing `"`, or at the
-/// line break or end of text that leaves it unclosed.
-fn string_end(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\n' | b'\r' => return i,
-            b'"' => return i + 1,
-            b'\\' if !matches!(bytes.get(i + 1), None | Some(b'\n' | b'\r')) => i += 2,
-            _ => i += 1,
-        }
-    }
-    i
 }
 
 fn too_deep(span: Span) -> Diagnostic {

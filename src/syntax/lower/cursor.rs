@@ -30,8 +30,9 @@ pub(super) struct Tree<'i> {
 }
 
 impl<'i> Tree<'i> {
-    /// Flattens pest's result; `None` if its tokens do not nest (they always do).
-    pub(super) fn new(text: &'i str, pairs: Pairs<'i, Rule>) -> Option<Tree<'i>> {
+    /// Flattens pest's parse of `text[base..]` (positions become offsets in `text`); `None` if
+    /// its tokens do not nest (they always do).
+    pub(super) fn new(text: &'i str, base: usize, pairs: Pairs<'_, Rule>) -> Option<Tree<'i>> {
         let tokens = pairs.tokens();
         let mut nodes = Vec::with_capacity(tokens.len() / 2);
         let mut open: Vec<usize> = Vec::new();
@@ -39,13 +40,14 @@ impl<'i> Tree<'i> {
             match token {
                 Token::Start { rule, pos } => {
                     open.push(nodes.len());
-                    nodes.push(Flat { rule, start: pos.pos(), end: pos.pos(), after: 0 });
+                    let start = base + pos.pos();
+                    nodes.push(Flat { rule, start, end: start, after: 0 });
                 }
                 Token::End { pos, .. } => {
                     let index = open.pop()?;
                     let after = nodes.len();
                     let node = nodes.get_mut(index)?;
-                    node.end = pos.pos();
+                    node.end = base + pos.pos();
                     node.after = after;
                 }
             }

@@ -13,26 +13,26 @@ mod partitions;
 
 use pest::iterators::Pairs;
 
-use super::ast::{Item, Module};
+use super::ast::Item;
 use super::parser::Rule;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 use cursor::{internal, span_of, unexpected, Bug, Cursor, Node, Tree};
 
-/// Lowers a parsed file; fails with every escape and integer problem found, or with one
-/// internal diagnostic if the tree does not have the shape the grammar promises.
-pub(super) fn lower_file<'i>(file: FileId, text: &'i str, pairs: Pairs<'i, Rule>) -> Result<Module, Vec<Diagnostic>> {
+/// What lowering one piece of a file gives: its items and the bad escapes and out-of-range
+/// integers found in them (the lowering carries on past those).
+pub(super) type Piece = (Vec<Item>, Vec<Diagnostic>);
+
+/// Lowers the parse of `text[base..]` (a piece of `text`, see `chunks`); fails with one internal
+/// diagnostic if the tree does not have the shape the grammar promises.
+pub(super) fn lower_piece<'i>(file: FileId, text: &'i str, base: usize, pairs: Pairs<'i, Rule>) -> Result<Piece, Bug> {
     let mut lower = Lower { file, problems: Vec::new(), depth: 0 };
-    let tree = Tree::new(text, pairs);
-    let module = match tree.as_ref().and_then(Tree::root) {
-        Some(root) => lower.lower_module(root),
-        None => Err(internal(Span::new(file, 0, 0), "the parser returned nothing".into())),
+    let tree = Tree::new(text, base, pairs);
+    let items = match tree.as_ref().and_then(Tree::root) {
+        Some(root) => lower.lower_module(root)?,
+        None => return Err(internal(Span::new(file, base, base), "the parser returned nothing".into())),
     };
-    match module {
-        Ok(module) if lower.problems.is_empty() => Ok(module),
-        Ok(_) => Err(lower.problems),
-        Err(bug) => Err(vec![*bug]),
-    }
+    Ok((items, lower.problems))
 }
 
 /// The lowering's state: the file, the problems collected so far, the current value depth.
@@ -56,7 +56,7 @@ impl Lower {
     }
 
     /// `file = { SOI ~ bom? ~ item* ~ EOI }`
-    fn lower_module(&mut self, pair: Node<'_>) -> Lowered<Module> {
+    fn lower_module(&mut self, pair: Node<'_>) -> Lowered<Vec<Item>> {
         let mut items = Vec::new();
         let mut c = self.cursor(pair);
         c.eat(Rule::bom);
@@ -66,7 +66,7 @@ impl Lower {
         }
         c.expect(Rule::EOI)?;
         c.finish()?;
-        Ok(Module { file: self.file, items })
+        Ok(items)
     }
 
     /// `item = { import | partitions_decl | asset_decl | multi_asset_decl | job_decl }`
@@ -93,7 +93,7 @@ mod tests {
 
     /// The tree of `text`, which must parse.
     fn tree(text: &str) -> Tree<'_> {
-        parse_file(text).ok().and_then(|pairs| Tree::new(text, pairs)).expect("the grammar reads the text")
+        parse_file(text).ok().and_then(|pairs| Tree::new(text, 0, pairs)).expect("the grammar reads the text")
     }
 
     /// The first node of `rule` in a tree.

@@ -1,0 +1,118 @@
+//! Cutting a large file into pieces the grammar can read independently, and reading them on
+//! several threads.
+//!
+//! A piece starts where a line starts with an item keyword (`asset`, `multi_asset`,
+//! `partitions`, `job`, `import`) outside every bracket. No item can run on past such a point
+//! (an item ends with its body's `}`, a string, or a value that nothing starting with an item
+//! keyword can continue), and parsing from it does not depend on the text before it, so the
+//! pieces' parses, put end to end, are the whole file's parse. `tests/pieces.rs` checks this on
+//! every example and fixture, cut at every possible point.
+//!
+//! The cut points depend only on the text and the piece size, never on the number of threads,
+//! so the result (and pest's per-parse call limit) is the same on every machine.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::structure;
+
+/// Below this many bytes a piece is not worth a cut (pest reads ~30 MB/s, so ~4 ms of work).
+pub(super) const PIECE_BYTES: usize = 128 * 1024;
+
+/// The byte offsets where pieces of at least `min_bytes` start: `0` first, then cut points in
+/// increasing order. A text without a suitable point is one piece.
+pub(super) fn piece_starts(text: &str, min_bytes: usize) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut depth = 0usize;
+    let mut next_cut = min_bytes.max(1);
+    let _ = structure::visit::<()>(text, true, |end, b| {
+        match b {
+            b'[' | b'{' | b'(' => depth += 1,
+            b'\n' if depth == 0 && end >= next_cut && starts_item(&text.as_bytes()[end..]) => {
+                starts.push(end);
+                next_cut = end.saturating_add(min_bytes);
+            }
+            b'\n' => {}
+            _ => depth = depth.saturating_sub(1),
+        }
+        ControlFlow::Continue(())
+    });
+    starts
+}
+
+/// Whether `rest` starts with an item keyword that is a whole word.
+fn starts_item(rest: &[u8]) -> bool {
+    const KEYWORDS: [&[u8]; 5] = [b"asset", b"partitions", b"multi_asset", b"job", b"import"];
+    KEYWORDS
+        .iter()
+        .any(|k| rest.starts_with(k) && !rest.get(k.len()).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_'))
+}
+
+/// `work` applied to every input, on up to `threads` threads, results in input order.
+/// Threads take the next input as they finish one, so uneven pieces balance out.
+pub(super) fn map_in_order<I: Sync, O: Send>(inputs: &[I], threads: usize, work: impl Fn(&I) -> O + Sync) -> Vec<O> {
+    let threads = threads.clamp(1, inputs.len().max(1));
+    if threads == 1 {
+        return inputs.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, O)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(index) else { break };
+                let output = work(input);
+                done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((index, output));
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    done.sort_unstable_by_key(|&(index, _)| index);
+    done.into_iter().map(|(_, output)| output).collect()
+}
+
+/// How many threads to parse on: the machine's parallelism, at most four (more buys little
+/// for the file sizes seen in practice).
+pub(super) fn parse_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_only_at_item_keywords_that_start_a_line_outside_brackets() {
+        let text = "asset a {\nasset = 1\n}\njob j {}\nassets b\n  asset c {}\n# x\nimport \"y\"\n";
+        let starts = piece_starts(text, 1);
+        let at: Vec<&str> = starts.iter().map(|&s| &text[s..s + 3]).collect();
+        assert_eq!(at, ["ass", "job", "imp"]);
+    }
+
+    #[test]
+    fn strings_and_comments_hide_brackets() {
+        let text = "partitions p = static(\"(\")\nasset a { # {\n}\nasset b {}\n";
+        let starts = piece_starts(text, 1);
+        assert_eq!(starts.len(), 3, "{starts:?}");
+    }
+
+    #[test]
+    fn pieces_are_at_least_the_minimum_apart() {
+        let text = "asset a {}\n".repeat(100);
+        let starts = piece_starts(&text, 200);
+        assert!(starts.windows(2).all(|w| w[1] - w[0] >= 200), "{starts:?}");
+        assert_eq!(starts.len(), 1100 / 209 + 1);
+        assert_eq!(piece_starts(&text, usize::MAX), vec![0]);
+    }
+
+    #[test]
+    fn map_in_order_keeps_the_input_order() {
+        let inputs: Vec<u64> = (0..100).collect();
+        let out = map_in_order(&inputs, 3, |&n| n * n);
+        assert_eq!(out, inputs.iter().map(|n| n * n).collect::<Vec<_>>());
+        assert_eq!(map_in_order(&inputs, 1, |&n| n + 1)[99], 100);
+        assert!(map_in_order(&[] as &[u8], 4, |&b| b).is_empty());
+    }
+}
