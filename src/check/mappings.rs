@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::args::{bind, named, Signature};
 use super::values;
 use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics};
+use crate::mapping::infer_dimension;
 use crate::model::{DimensionMapping, Mapping};
 use crate::partitions::{MultiDef, PartitionsDef};
 use crate::source::Span;
@@ -305,21 +306,29 @@ fn static_keys(def: &PartitionsDef) -> Option<&[String]> {
     }
 }
 
+/// Every key in `keys` must be one of `def`'s static keys, or parse as one of its time windows
+/// (dynamic keys are only known when planning; multi keys are checked by `invalid_partition_key`).
 fn check_keys_exist(keys: &[String], def: &PartitionsDef, side: &str, span: Span, diags: &mut Diagnostics) -> bool {
-    let Some(known) = static_keys(def) else { return true };
     let mut ok = true;
     for k in keys {
-        if !known.contains(k) {
-            ok = false;
-            diags.push(
-                Diagnostic::error(Code::UnknownPartitionKey, format!("the {side} partitions have no key `{k}`"))
-                    .label(span, "unknown key")
-                    .help_opt(
-                        suggest(k, known.iter().map(String::as_str))
-                            .or_else(|| Some(format!("the keys are {}", known.join(", ")))),
-                    ),
-            );
-        }
+        let problem = match def {
+            PartitionsDef::Static(s) if !s.keys().contains(k) => {
+                let known = s.keys();
+                suggest(k, known.iter().map(String::as_str))
+                    .or_else(|| Some(format!("the keys are {}", known.join(", "))))
+            }
+            PartitionsDef::Time(t) if t.snap_key(k).is_none() => Some(match t.format_key(0) {
+                Some(first) => format!("keys of the {side} partitions are written with `{}`, like `{first}`", t.fmt()),
+                None => format!("keys of the {side} partitions are written with `{}`", t.fmt()),
+            }),
+            _ => continue,
+        };
+        ok = false;
+        diags.push(
+            Diagnostic::error(Code::UnknownPartitionKey, format!("the {side} partitions have no key `{k}`"))
+                .label(span, "unknown key")
+                .help_opt(problem),
+        );
     }
     ok
 }
@@ -550,30 +559,6 @@ fn multi_to_single(
             None
         }
     }
-}
-
-/// Dagster's dimension inference: the unique dimension equal to `single`, else the unique
-/// time dimension when `single` is a time definition. `Err` lists the tied candidates.
-fn infer_dimension<'m>(multi: &'m MultiDef, single: &PartitionsDef) -> Result<&'m str, Vec<&'m str>> {
-    let equal: Vec<&str> = multi.dimensions().iter().filter(|(_, d)| d == single).map(|(n, _)| n.as_str()).collect();
-    match equal.as_slice() {
-        [one] => return Ok(one),
-        [] => {}
-        _ => return Err(equal),
-    }
-    if matches!(single, PartitionsDef::Time(_)) {
-        let time: Vec<&str> = multi
-            .dimensions()
-            .iter()
-            .filter(|(_, d)| matches!(d, PartitionsDef::Time(_)))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if let [one] = time.as_slice() {
-            return Ok(one);
-        }
-        return Err(time);
-    }
-    Err(Vec::new())
 }
 
 fn report_dimension_inference(
