@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod collections;
 pub mod diagnostics;
 pub mod emit;
 pub mod mapping;

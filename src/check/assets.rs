@@ -1,13 +1,14 @@
 //! Asset and multi_asset items -> model assets: fields, partitions, backfill policy, deps.
 //! Mapping checks are `mappings`'s; cycles are `graph`'s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::args::{bind, named, Signature};
 use super::mappings;
 use super::names::{AssetSource, Names};
 use super::partitions::Resolver;
 use super::values;
+use crate::collections::FastMap;
 use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics};
 use crate::model::{Asset, AssetId, Backfill, Dep, MultiAsset, MultiAssetId, PartitionsId};
 use crate::source::{Span, Spanned};
@@ -171,7 +172,7 @@ pub fn check_assets(
 /// The drafts (sorted by key, as `names.assets` is a BTreeMap) and their ids by key.
 struct Ids<'d, 'm> {
     drafts: &'d [Draft<'m>],
-    by_key: HashMap<&'d str, AssetId>,
+    by_key: FastMap<&'d str, AssetId>,
 }
 
 impl<'d, 'm> Ids<'d, 'm> {

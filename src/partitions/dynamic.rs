@@ -1,12 +1,13 @@
 //! Dynamic partitions: a named definition whose keys come from outside the code (the state
 //! file or `--dynamic NAME=k1,k2`), in insertion order with duplicates ignored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use super::time_window::quoted;
 use super::{key_problem, SpecError};
+use crate::collections::FastMap;
 use crate::diagnostics::Code;
 
 /// A dynamic partitions definition; its keys come from [`DynamicKeys`].
@@ -26,7 +27,7 @@ impl fmt::Display for DynamicDef {
 pub(crate) struct KeyList {
     pub(crate) keys: Arc<Vec<String>>,
     /// Key -> position; lookups only.
-    pub(crate) index: Arc<HashMap<String, usize>>,
+    pub(crate) index: Arc<FastMap<String, usize>>,
 }
 
 impl PartialEq for KeyList {

@@ -3,7 +3,6 @@
 //! range minus excluded windows (rank/select over the sorted excluded indexes); multi spaces
 //! are a mixed-radix product of their dimensions.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +11,7 @@ use chrono_tz::Tz;
 use super::cron::{Cursor, Tick};
 use super::multi::{MultiDef, DELIMITER};
 use super::{DynamicKeys, PartitionsDef, SpecError, TimeWindowDef};
+use crate::collections::FastMap;
 use crate::diagnostics::Code;
 
 /// A time window `[start, end)` in its definition's zone.
@@ -61,7 +61,7 @@ struct TimeSpace {
 #[derive(Clone)]
 struct ListSpace {
     keys: Arc<Vec<String>>,
-    index: Arc<HashMap<String, usize>>,
+    index: Arc<FastMap<String, usize>>,
 }
 
 #[derive(Clone)]

@@ -1,12 +1,12 @@
 //! Static partitions: keys in declaration order, checked for duplicates and forbidden text.
 //! Their key space is the list itself; see `key_space`.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use super::time_window::quoted;
 use super::{key_problem, SpecError};
+use crate::collections::FastMap;
 use crate::diagnostics::Code;
 
 /// A static partitions definition: keys in declaration order.
@@ -14,7 +14,7 @@ use crate::diagnostics::Code;
 pub struct StaticDef {
     keys: Arc<Vec<String>>,
     /// Key -> position; used for lookups only, never iterated.
-    index: Arc<HashMap<String, usize>>,
+    index: Arc<FastMap<String, usize>>,
 }
 
 impl StaticDef {
@@ -22,7 +22,7 @@ impl StaticDef {
     /// (see [`StaticDef::warnings`]).
     pub fn new(keys: Vec<String>) -> Result<StaticDef, Vec<(usize, SpecError)>> {
         let mut errors = Vec::new();
-        let mut index = HashMap::with_capacity(keys.len());
+        let mut index = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         for (i, key) in keys.iter().enumerate() {
             if let Some(e) = key_problem(key) {
                 errors.push((i, e));
@@ -62,7 +62,7 @@ impl StaticDef {
         }
     }
 
-    pub(crate) fn shared(&self) -> (Arc<Vec<String>>, Arc<HashMap<String, usize>>) {
+    pub(crate) fn shared(&self) -> (Arc<Vec<String>>, Arc<FastMap<String, usize>>) {
         (self.keys.clone(), self.index.clone())
     }
 }
