@@ -1,6 +1,7 @@
 //! The three namespaces (partitions, assets, jobs) and the order of checking.
 //! Collects every item of every module, reports duplicates, then runs the passes.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -53,21 +54,20 @@ fn collect<'m>(modules: &'m [ast::Module], diags: &mut Diagnostics) -> Names<'m>
     for item in modules.iter().flat_map(|m| &m.items) {
         match item {
             Item::Import(_) => {}
-            Item::Partitions(p) => match n.partitions.get(&p.name.value) {
-                Some(first) => duplicate("partitions definition", &p.name.value, p.name.span, first.name.span, diags),
-                None => {
-                    n.partitions.insert(p.name.value.clone(), p);
+            Item::Partitions(p) => match n.partitions.entry(p.name.value.clone()) {
+                Entry::Occupied(first) => {
+                    duplicate("partitions definition", &p.name.value, p.name.span, first.get().name.span, diags)
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(p);
                 }
             },
-            Item::Asset(a) => {
-                let key = a.key.as_str().to_string();
-                match n.assets.get(&key) {
-                    Some(first) => duplicate("asset", &key, a.key.span, first.span(), diags),
-                    None => {
-                        n.assets.insert(key, AssetSource::Asset(a));
-                    }
+            Item::Asset(a) => match n.assets.entry(a.key.as_str().to_string()) {
+                Entry::Occupied(first) => duplicate("asset", first.key(), a.key.span, first.get().span(), diags),
+                Entry::Vacant(slot) => {
+                    slot.insert(AssetSource::Asset(a));
                 }
-            }
+            },
             Item::MultiAsset(m) => {
                 match n.multi_assets.get(&m.name.value) {
                     Some(first) => duplicate("multi_asset", &m.name.value, m.name.span, first.name.span, diags),
@@ -76,10 +76,10 @@ fn collect<'m>(modules: &'m [ast::Module], diags: &mut Diagnostics) -> Names<'m>
                     }
                 }
                 for (key, span) in assets::multi_asset_outs(m, diags) {
-                    match n.assets.get(&key) {
-                        Some(first) => duplicate("asset", &key, span, first.span(), diags),
-                        None => {
-                            n.assets.insert(key, AssetSource::Out { multi: m, span });
+                    match n.assets.entry(key) {
+                        Entry::Occupied(first) => duplicate("asset", first.key(), span, first.get().span(), diags),
+                        Entry::Vacant(slot) => {
+                            slot.insert(AssetSource::Out { multi: m, span });
                         }
                     }
                 }
