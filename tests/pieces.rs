@@ -90,3 +90,23 @@ fn generated_pipelines_parse_the_same_in_pieces() {
         }
     }
 }
+
+/// Cut points the cutter takes that split an item: the piece before fails alone, and reading
+/// on from it finds the whole file's parse.
+#[test]
+fn a_cut_inside_an_item_still_parses_as_the_whole_file() {
+    let texts = [
+        "partitions p =\nasset (x)\nasset a {}\n",
+        "partitions\nasset = daily(start = \"2024-01-01\")\nasset a { partitions = asset }\n",
+        "asset\njob {}\njob\nimport {}\n",
+        "multi_asset\nasset { outs = [\"a\"] }\n",
+        "partitions p = static(\"a\")\nasset a {} asset b {}\n# asset\nasset c {}\n",
+    ];
+    for text in texts {
+        let whole = parse_in_pieces(FileId(1), text, usize::MAX, 1);
+        assert!(whole.is_ok(), "{text:?} parses whole: {whole:?}");
+        for threads in [1, 2] {
+            assert_eq!(parse_in_pieces(FileId(1), text, 1, threads), whole, "{text:?}");
+        }
+    }
+}

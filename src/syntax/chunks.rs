@@ -2,11 +2,14 @@
 //! several threads.
 //!
 //! A piece starts where a line starts with an item keyword (`asset`, `multi_asset`,
-//! `partitions`, `job`, `import`) outside every bracket. No item can run on past such a point
-//! (an item ends with its body's `}`, a string, or a value that nothing starting with an item
-//! keyword can continue), and parsing from it does not depend on the text before it, so the
-//! pieces' parses, put end to end, are the whole file's parse. `tests/pieces.rs` checks this on
-//! every example and fixture, cut at every possible point.
+//! `partitions`, `job`, `import`) outside every bracket. A finished item cannot run on past
+//! such a point (it ends with its body's `}`, a string, or a value that nothing starting with
+//! an item keyword continues), and parsing from it does not depend on the text before it, so
+//! when every piece parses, the pieces' parses put end to end are the whole file's parse.
+//! An item can only run past a cut if it is unfinished before it (`partitions p =` with
+//! `asset(x)` on the next line); then the piece before fails alone, and `syntax::parse` reads
+//! the rest of the file in one go. `tests/pieces.rs` checks all this on every example and
+//! fixture and thousands of variants, cut at every possible point.
 //!
 //! The cut points depend only on the text and the piece size, never on the number of threads,
 //! so the result (and pest's per-parse call limit) is the same on every machine.
