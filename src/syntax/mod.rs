@@ -49,13 +49,16 @@ pub fn parse_in_pieces(
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (piece, &(start, _)) in lowered.into_iter().zip(&pieces) {
-        match piece {
-            None => return grammar_error(file, text, start),
-            Some(Err(bug)) => return Err(vec![*bug]),
-            Some(Ok((piece_items, piece_problems))) => {
-                items.extend(piece_items);
-                problems.extend(piece_problems);
-            }
+        // A piece the grammar rejects: the rest of the file, read in one go, decides.
+        let (lowered, is_rest_of_file) = match piece {
+            Some(lowered) => (lowered, false),
+            None => (parse_rest(file, text, start)?, true),
+        };
+        let (piece_items, piece_problems) = lowered.map_err(|bug| vec![*bug])?;
+        items.extend(piece_items);
+        problems.extend(piece_problems);
+        if is_rest_of_file {
+            break;
         }
     }
     if problems.is_empty() {
@@ -65,30 +68,25 @@ pub fn parse_in_pieces(
     }
 }
 
-/// The result for a file whose piece at `start` the grammar rejects. Everything before `start`
-/// parsed, and parses the same in the whole file, so reading on from `start` finds the whole
-/// file's error; its position is moved back into the whole text.
-fn grammar_error(file: FileId, text: &str, start: usize) -> Result<ast::Module, Vec<Diagnostic>> {
-    let Err(err) = parser::parse_file(text.get(start..).unwrap_or("")) else {
-        // Not expected (a piece that fails fails in the rest too), but the whole text decides.
-        return parse_whole(file, text);
-    };
-    let mut err = *err;
-    err.location = match err.location {
-        InputLocation::Pos(p) => InputLocation::Pos(start + p),
-        InputLocation::Span((s, e)) => InputLocation::Span((start + s, start + e)),
-    };
-    Err(pest_error::diagnostics(file, text, &err))
-}
-
-/// The whole text in one parse, on this thread.
-fn parse_whole(file: FileId, text: &str) -> Result<ast::Module, Vec<Diagnostic>> {
-    match parser::parse_file(text) {
-        Ok(pairs) => match lower::lower_piece(file, text, 0, pairs) {
-            Ok((items, problems)) if problems.is_empty() => Ok(ast::Module { file, items }),
-            Ok((_, problems)) => Err(problems),
-            Err(bug) => Err(vec![*bug]),
-        },
-        Err(err) => Err(pest_error::diagnostics(file, text, &err)),
+/// Parses and lowers `text[start..]` in one go, for a file whose piece at `start` the grammar
+/// rejects. Everything before `start` parsed, and parses the same in the whole file, so this
+/// finds the whole file's parse or error; an error's position is moved back into the whole
+/// text, and comes with the escape and integer problems found before it.
+fn parse_rest(
+    file: FileId,
+    text: &str,
+    start: usize,
+) -> Result<Result<lower::Piece, Box<Diagnostic>>, Vec<Diagnostic>> {
+    let rest = text.get(start..).unwrap_or("");
+    match parser::parse_file(rest) {
+        Ok(pairs) => Ok(lower::lower_piece(file, text, start, pairs)),
+        Err(err) => {
+            let mut err = *err;
+            err.location = match err.location {
+                InputLocation::Pos(p) => InputLocation::Pos(start + p),
+                InputLocation::Span((s, e)) => InputLocation::Span((start + s, start + e)),
+            };
+            Err(pest_error::diagnostics(file, text, &err))
+        }
     }
 }
