@@ -50,7 +50,8 @@ fn fixtures_never_crash() {
     }
 }
 
-const NOISE: &[&str] = &["", "(", ")", "{", "}", "[", "]", "\"", "=", ",", "via", "\\", "-", "0", "#", "\n", "é", "/"];
+const NOISE: &[&str] =
+    &["", "(", ")", "{", "}", "[", "]", "\"", "=", ",", "via", "\\", "-", "0", "#", "\n", "\r", "é", "/"];
 
 #[test]
 fn truncated_and_mutated_examples_never_crash() {
@@ -68,5 +69,18 @@ fn truncated_and_mutated_examples_never_crash() {
             assert_well_behaved(&path, &format!("{} variant {i}:\n{v}", example.display()));
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Brackets after a comment ended by a lone carriage return are real brackets: the nesting
+/// limit must count them (it once read comments to the next line feed, and pest overflowed
+/// the stack).
+#[test]
+fn deep_nesting_after_a_carriage_return_comment_is_a_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("dagplan-robustness-cr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("deep.dag");
+    std::fs::write(&path, format!("asset a {{ x = # comment\r{} }}", "[".repeat(100_000))).expect("temp file");
+    assert_well_behaved(&path, "100,000 brackets after a CR-ended comment");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -99,6 +99,14 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_ends_at_a_carriage_return_as_in_the_grammar() {
+        let text = format!("# comment\r{}", "[".repeat(MAX_NESTING + 1));
+        let d = check(FileId(0), &text).err();
+        let at = "# comment\r".len() + MAX_NESTING;
+        assert_eq!(d.and_then(|d| d.primary_span()), Some(Span::new(FileId(0), at, at + 1)));
+    }
+
+    #[test]
     fn brackets_in_strings_and_comments_do_not_count() {
         let text = format!("\"{}\" # {}", "[".repeat(500), "(".repeat(500));
         assert!(check(FileId(0), &text).is_ok());

@@ -59,7 +59,8 @@ impl<'t> Scanner<'t> {
                 b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
                 b'#' => {
                     let rest = &self.text.as_bytes()[self.pos..];
-                    self.pos += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+                    // As the grammar's `comment_text`: up to a line feed or a carriage return.
+                    self.pos += rest.iter().position(|&c| matches!(c, b'\n' | b'\r')).unwrap_or(rest.len());
                 }
                 _ => break,
             }

@@ -3,7 +3,8 @@
 //!
 //! Only brackets, strings and comments matter, and those are read as the scanner (`scan`)
 //! reads them: a string runs to its closing `"` or to the end of the line (a backslash takes
-//! the character after it, unless that is a line break), a comment to the end of the line.
+//! the character after it, unless that is a line break), a comment to the next `\n` or `\r`
+//! (a comment must not hide a bracket the grammar reads, or the nesting limit misses it).
 //! Words, numbers and other characters cannot hold a bracket, `"` or `#`.
 
 use std::ops::ControlFlow;
@@ -27,7 +28,8 @@ pub(super) fn visit<B>(
         let Some(&b) = bytes.get(i) else { return ControlFlow::Continue(()) };
         i += 1;
         match b {
-            b'#' => i = bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |n| i + n),
+            // As the grammar's `comment_text`: up to a line feed or a carriage return.
+            b'#' => i = bytes[i..].iter().position(|&c| matches!(c, b'\n' | b'\r')).map_or(bytes.len(), |n| i + n),
             b'"' => i = string_end(bytes, i),
             _ => visit(i, b)?,
         }
