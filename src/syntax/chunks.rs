@@ -52,8 +52,13 @@ fn starts_item(rest: &[u8]) -> bool {
         .any(|k| rest.starts_with(k) && !rest.get(k.len()).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_'))
 }
 
-/// `work` applied to every input, on up to `threads` threads, results in input order.
-/// Threads take the next input as they finish one, so uneven pieces balance out.
+/// Stack for the helper threads: the main thread's usual 8 MiB, since pest and the lowering
+/// recurse once per nesting level (up to `nesting::MAX_NESTING`) whichever thread they run on.
+const STACK_BYTES: usize = 8 << 20;
+
+/// `work` applied to every input, on this thread and up to `threads - 1` helpers, results in
+/// input order. Threads take the next input as they finish one, so uneven pieces balance out;
+/// if no helper can be started, this thread does all the work.
 pub(super) fn map_in_order<I: Sync, O: Send>(inputs: &[I], threads: usize, work: impl Fn(&I) -> O + Sync) -> Vec<O> {
     let threads = threads.clamp(1, inputs.len().max(1));
     if threads == 1 {
@@ -61,15 +66,19 @@ pub(super) fn map_in_order<I: Sync, O: Send>(inputs: &[I], threads: usize, work:
     }
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, O)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    let worker = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(input) = inputs.get(index) else { break };
+        let output = work(input);
+        done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((index, output));
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(index) else { break };
-                let output = work(input);
-                done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((index, output));
-            });
+        for _ in 1..threads {
+            if std::thread::Builder::new().stack_size(STACK_BYTES).spawn_scoped(scope, worker).is_err() {
+                break;
+            }
         }
+        worker();
     });
     let mut done = done.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     done.sort_unstable_by_key(|&(index, _)| index);

@@ -42,24 +42,32 @@ pub fn parse_in_pieces(
     let starts = chunks::piece_starts(text, piece_bytes);
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
     let pieces: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
-    let lowered = chunks::map_in_order(&pieces, threads, |&(start, end)| {
-        let piece = text.get(start..end)?;
-        parser::parse_file(piece).ok().map(|pairs| lower::lower_piece(file, text, start, pairs))
-    });
+    let mut read = chunks::map_in_order(&pieces, threads, |&(start, end)| read_piece(file, text, start, end));
     let mut items = Vec::new();
     let mut problems = Vec::new();
-    for (piece, &(start, _)) in lowered.into_iter().zip(&pieces) {
-        // A piece the grammar rejects: the rest of the file, read in one go, decides.
-        let (lowered, is_rest_of_file) = match piece {
-            Some(lowered) => (lowered, false),
-            None => (parse_rest(file, text, start)?, true),
-        };
-        let (piece_items, piece_problems) = lowered.map_err(|bug| vec![*bug])?;
-        items.extend(piece_items);
-        problems.extend(piece_problems);
-        if is_rest_of_file {
-            break;
+    let mut i = 0;
+    while i < pieces.len() {
+        let start = pieces[i].0;
+        let mut piece = std::mem::replace(&mut read[i], Read::Taken);
+        // Rejected exactly at its end: an unfinished item runs on past the cut (`partitions
+        // p =` before it, `asset(x)` after). Join the next piece on and read again; an item
+        // spans at most a few keyword lines, so this stays local.
+        while piece.stops_at_end(pieces[i].1) && i + 1 < pieces.len() {
+            i += 1;
+            piece = read_piece(file, text, start, pieces[i].1);
         }
+        match piece {
+            Read::Lowered(Ok((piece_items, piece_problems))) => {
+                items.extend(piece_items);
+                problems.extend(piece_problems);
+            }
+            Read::Lowered(Err(bug)) => return Err(vec![*bug]),
+            // Everything before `start` parsed, and parses the same in the whole file, and
+            // the error is inside this piece: it is the whole file's error.
+            Read::Rejected(err) => return Err(pest_error::diagnostics(file, text, &err)),
+            Read::Taken => return Err(vec![internal_error(file, start, "a piece was read twice")]),
+        }
+        i += 1;
     }
     if problems.is_empty() {
         Ok(ast::Module { file, items })
@@ -68,25 +76,43 @@ pub fn parse_in_pieces(
     }
 }
 
-/// Parses and lowers `text[start..]` in one go, for a file whose piece at `start` the grammar
-/// rejects. Everything before `start` parsed, and parses the same in the whole file, so this
-/// finds the whole file's parse or error; an error's position is moved back into the whole
-/// text, and comes with the escape and integer problems found before it.
-fn parse_rest(
-    file: FileId,
-    text: &str,
-    start: usize,
-) -> Result<Result<lower::Piece, Box<Diagnostic>>, Vec<Diagnostic>> {
-    let rest = text.get(start..).unwrap_or("");
-    match parser::parse_file(rest) {
-        Ok(pairs) => Ok(lower::lower_piece(file, text, start, pairs)),
-        Err(err) => {
-            let mut err = *err;
+/// One piece of a file, read.
+enum Read {
+    /// Accepted by the grammar and lowered (or the lowering's internal error).
+    Lowered(Result<lower::Piece, Box<Diagnostic>>),
+    /// Rejected by the grammar; the error's position is an offset in the whole text.
+    Rejected(Box<pest::error::Error<parser::Rule>>),
+    /// Moved out of the list of pieces read.
+    Taken,
+}
+
+impl Read {
+    /// Whether the grammar rejected the piece at its very end (`end`, an offset in the text).
+    fn stops_at_end(&self, end: usize) -> bool {
+        matches!(self, Read::Rejected(err) if matches!(err.location, InputLocation::Pos(p) if p == end))
+    }
+}
+
+/// Parses and lowers `text[start..end]`, whose ends are cut points.
+fn read_piece(file: FileId, text: &str, start: usize, end: usize) -> Read {
+    let Some(piece) = text.get(start..end) else {
+        return Read::Lowered(Err(Box::new(internal_error(file, start, "a piece does not start on a character"))));
+    };
+    match parser::parse_file(piece) {
+        Ok(pairs) => Read::Lowered(lower::lower_piece(file, text, start, pairs)),
+        Err(mut err) => {
             err.location = match err.location {
                 InputLocation::Pos(p) => InputLocation::Pos(start + p),
                 InputLocation::Span((s, e)) => InputLocation::Span((start + s, start + e)),
             };
-            Err(pest_error::diagnostics(file, text, &err))
+            Read::Rejected(err)
         }
     }
+}
+
+/// A bug in cutting the file (never expected), reported instead of panicking.
+fn internal_error(file: FileId, at: usize, what: &str) -> Diagnostic {
+    Diagnostic::error(crate::diagnostics::Code::Parse, format!("internal: {what}"))
+        .label(crate::source::Span::new(file, at, at), "while reading the file from here")
+        .help("this is a bug in dagplan's parser; please report it with this input")
 }
