@@ -1,5 +1,6 @@
-//! No input makes the binary panic (exit 101) or run longer than a second: every fixture,
-//! and every example truncated and mutated in many deterministic ways.
+//! No input makes the binary panic (exit 101) or run longer than a second, whether it prints
+//! diagnostics as JSON or as miette reports: every fixture, every example truncated and
+//! mutated in many deterministic ways, and inputs that once crashed or crawled.
 
 mod common;
 
@@ -9,11 +10,12 @@ use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(1);
 
-/// Runs `dagplan check` on `path`; returns the exit code and the elapsed time.
-fn run_check(path: &Path) -> (i32, Duration) {
+/// Runs `dagplan check` on `path` with diagnostics in `format`; returns the exit code and the
+/// elapsed time.
+fn run_check(path: &Path, format: &str) -> (i32, Duration) {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dagplan"))
-        .args(["check", "--diagnostics", "json"])
+        .args(["check", "--diagnostics", format])
         .arg(path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -32,12 +34,15 @@ fn run_check(path: &Path) -> (i32, Duration) {
     }
 }
 
+/// Checks `path` with diagnostics for tools (JSON) and for people (miette's report).
 fn assert_well_behaved(path: &Path, what: &str) {
-    let (code, took) = run_check(path);
-    assert!(matches!(code, 0..=2), "{what}: exit code {code} (101 is a panic)");
-    // Debug builds are several times slower than release; the limit is for release builds.
-    let limit = if cfg!(debug_assertions) { LIMIT * 3 } else { LIMIT };
-    assert!(took < limit, "{what}: took {took:?}");
+    for format in ["json", "plain"] {
+        let (code, took) = run_check(path, format);
+        assert!(matches!(code, 0..=2), "{what} ({format}): exit code {code} (101 is a panic)");
+        // Debug builds are several times slower than release; the limit is for release builds.
+        let limit = if cfg!(debug_assertions) { LIMIT * 3 } else { LIMIT };
+        assert!(took < limit, "{what} ({format}): took {took:?}");
+    }
 }
 
 #[test]
@@ -82,5 +87,17 @@ fn deep_nesting_after_a_carriage_return_comment_is_a_diagnostic() {
     let path = dir.join("deep.dag");
     std::fs::write(&path, format!("asset a {{ x = # comment\r{} }}", "[".repeat(100_000))).expect("temp file");
     assert_well_behaved(&path, "100,000 brackets after a CR-ended comment");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One diagnostic per line of a large file renders in time linear in the file (miette's own
+/// source reader rescans the text from the start for every diagnostic: quadratic).
+#[test]
+fn thousands_of_diagnostics_render_in_linear_time() {
+    let dir = std::env::temp_dir().join(format!("dagplan-robustness-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("duplicates.dag");
+    std::fs::write(&path, "asset a { x = [1, 2, 3] }\n".repeat(12_000)).expect("temp file");
+    assert_well_behaved(&path, "12,000 duplicate assets, each with an unknown field");
     let _ = std::fs::remove_dir_all(&dir);
 }

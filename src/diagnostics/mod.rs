@@ -2,6 +2,7 @@
 //! Detection happens in each phase; rendering for people and tools lives in `render`.
 
 mod codes;
+mod excerpt;
 pub mod render;
 
 pub use codes::Code;

@@ -3,11 +3,12 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde::Serialize;
 
+use super::excerpt::Excerpt;
 use super::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -25,10 +26,11 @@ pub enum DiagnosticFormat {
 /// Renders every diagnostic in `format`, each ending with a newline.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: DiagnosticFormat) -> String {
     let mut out = String::new();
+    let mut excerpts = Excerpts { sources, built: Vec::new() };
     for d in diags {
         match format {
-            DiagnosticFormat::Fancy => out.push_str(&graphical(d, sources, true)),
-            DiagnosticFormat::Plain => out.push_str(&graphical(d, sources, false)),
+            DiagnosticFormat::Fancy => out.push_str(&graphical(d, &mut excerpts, true)),
+            DiagnosticFormat::Plain => out.push_str(&graphical(d, &mut excerpts, false)),
             DiagnosticFormat::Json => {
                 out.push_str(&serde_json::to_string(&JsonDiagnostic::new(d, sources)).unwrap_or_default());
                 out.push('\n');
@@ -54,10 +56,27 @@ fn location(span: Span, sources: &SourceMap) -> Option<(String, usize, usize)> {
     Some((file.path.display().to_string(), line, col))
 }
 
+/// Each file's [`Excerpt`], built the first time a diagnostic shows it.
+struct Excerpts<'s> {
+    sources: &'s SourceMap,
+    built: Vec<Option<Excerpt<'s>>>,
+}
+
+impl<'s> Excerpts<'s> {
+    fn get(&mut self, file: FileId) -> Option<&Excerpt<'s>> {
+        let f = self.sources.get(file)?;
+        if self.built.len() <= file.0 as usize {
+            self.built.resize_with(file.0 as usize + 1, || None);
+        }
+        let slot = &mut self.built[file.0 as usize];
+        Some(slot.get_or_insert_with(|| Excerpt::new(f.path.display().to_string(), &f.text)))
+    }
+}
+
 /// Adapter that gives one diagnostic and its primary file to miette.
 struct Report<'a> {
     diag: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<&'a Excerpt<'a>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
@@ -93,7 +112,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.source.map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -105,11 +124,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-fn graphical(d: &Diagnostic, sources: &SourceMap, colour: bool) -> String {
+fn graphical(d: &Diagnostic, excerpts: &mut Excerpts<'_>, colour: bool) -> String {
+    let sources = excerpts.sources;
     let primary_file = d.primary_span().map(|s| s.file);
-    let source = primary_file
-        .and_then(|f| sources.get(f))
-        .map(|f| NamedSource::new(f.path.display().to_string(), f.text.clone()));
+    let source = primary_file.and_then(|f| excerpts.get(f));
     let mut labels = Vec::new();
     let mut elsewhere = Vec::new();
     for (i, l) in d.labels.iter().enumerate() {
