@@ -1,54 +1,70 @@
-//! Recursive-descent parser for selection strings, with a depth limit so no input can
-//! exhaust the stack.
+//! The selection grammar of Dagster 1.13 (`AssetSelection.g4`, `start: expr EOF`) as a
+//! precedence-climbing parser: `and` binds tighter than `or`, `not` takes one operand.
 
-use super::lexer::{lex, Tok, Token};
-use super::{Attr, Pattern, Selection, SyntaxError};
+use super::lexer::{lex, Kw, Tok, Token};
+use super::{Filter, Pattern, Selection, SyntaxError};
 
 const MAX_DEPTH: usize = 64;
 
-/// Parses a selection string.
-///
-/// Precedence, loosest first: `,` and `or` (union), `and`, `not`, traversal `N+x+M`, atoms.
-pub fn parse(text: &str) -> Result<Selection, SyntaxError> {
-    let tokens = lex(text)?;
-    if tokens.is_empty() {
-        return Err(SyntaxError {
-            offset: 0,
-            len: text.len(),
-            message: "empty selection".into(),
-            help: Some("write `*` to select every asset".into()),
-        });
-    }
-    let mut p = Parser { tokens, pos: 0, text_len: text.len(), depth: 0 };
-    let sel = p.union()?;
-    if let Some(t) = p.peek() {
-        return Err(p.error_at(t, format!("unexpected {}", describe(&t.tok)), None));
-    }
-    Ok(sel)
+/// How a piece in the grammar failed.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// The grammar does not parse it (Dagster then tries the legacy syntax).
+    Syntax(SyntaxError),
+    /// It parses, but names something Dagster cannot resolve from definitions alone.
+    Unsupported(SyntaxError),
 }
 
-fn describe(tok: &Tok) -> String {
+/// Parses one comma-free piece; `base` is its byte offset in the whole string.
+pub(super) fn parse_piece(text: &str, base: usize) -> Result<Selection, Failure> {
+    let tokens = lex(text, base).map_err(Failure::Syntax)?;
+    let mut p = Parser { tokens, pos: 0, end: base + text.len(), depth: 0, unsupported: None };
+    let sel = p.expr(0).map_err(Failure::Syntax)?;
+    if let Some(t) = p.peek() {
+        return Err(Failure::Syntax(p.error_at(t, format!("unexpected {}", describe(&t.tok)))));
+    }
+    match p.unsupported {
+        Some(e) => Err(Failure::Unsupported(e)),
+        None => Ok(sel),
+    }
+}
+
+pub(super) fn describe(tok: &Tok) -> String {
     match tok {
-        Tok::Word(w) => format!("`{w}`"),
-        Tok::Quoted(q) => format!("\"{q}\""),
-        Tok::Plus => "`+`".into(),
-        Tok::Colon => "`:`".into(),
         Tok::Eq => "`=`".into(),
+        Tok::And => "`and`".into(),
+        Tok::Or => "`or`".into(),
+        Tok::Not => "`not`".into(),
+        Tok::Star => "`*`".into(),
+        Tok::Plus => "`+`".into(),
+        Tok::Digits(d) => format!("the number `{d}`"),
+        Tok::Colon => "`:`".into(),
         Tok::LParen => "`(`".into(),
         Tok::RParen => "`)`".into(),
         Tok::Comma => "`,`".into(),
+        Tok::Kw(k) => format!("the keyword `{}`", k.name()),
+        Tok::Quoted(q) => format!("\"{q}\""),
+        Tok::Unquoted(w) => format!("`{w}`"),
+        Tok::Wildcard(w) => format!("the wildcard `{w}`"),
+        Tok::Null => "`<null>`".into(),
     }
 }
 
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
-    text_len: usize,
+    end: usize,
     depth: usize,
+    unsupported: Option<SyntaxError>,
 }
 
-fn is_keyword(w: &str, kw: &str) -> bool {
-    w == kw || w == kw.to_ascii_uppercase()
+/// Binding power of the binary operators, as ANTLR numbers the alternatives of `expr`.
+fn binary(tok: &Tok) -> Option<u8> {
+    match tok {
+        Tok::And => Some(3),
+        Tok::Or => Some(2),
+        _ => None,
+    }
 }
 
 impl Parser {
@@ -66,168 +82,219 @@ impl Parser {
         t
     }
 
-    fn error_at(&self, t: &Token, message: String, help: Option<String>) -> SyntaxError {
-        SyntaxError { offset: t.offset, len: t.len.max(1), message, help }
+    fn error_at(&self, t: &Token, message: String) -> SyntaxError {
+        SyntaxError { offset: t.offset, len: t.len.max(1), message, help: None }
     }
 
-    fn error_end(&self, message: &str) -> SyntaxError {
-        SyntaxError { offset: self.text_len, len: 0, message: message.into(), help: None }
+    fn error_here(&self, expected: &str) -> SyntaxError {
+        match self.peek() {
+            Some(t) => self.error_at(t, format!("expected {expected}, found {}", describe(&t.tok))),
+            None => {
+                SyntaxError { offset: self.end, len: 0, message: format!("expected {expected} at the end"), help: None }
+            }
+        }
     }
 
-    fn peek_keyword(&self, kw: &str) -> bool {
-        matches!(self.peek_tok(), Some(Tok::Word(w)) if is_keyword(w, kw))
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<(), SyntaxError> {
+        if self.peek_tok() == Some(&tok) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error_here(what))
+        }
     }
 
-    fn enter(&mut self) -> Result<(), SyntaxError> {
+    /// `expr` with operators binding at least `min`.
+    fn expr(&mut self, min: u8) -> Result<Selection, SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            let offset = self.peek().map_or(self.text_len, |t| t.offset);
-            return Err(SyntaxError {
-                offset,
-                len: 1,
-                message: format!("selection nested deeper than {MAX_DEPTH} levels"),
-                help: None,
+            let t = self.peek().cloned();
+            return Err(match t {
+                Some(t) => self.error_at(&t, format!("selection nested deeper than {MAX_DEPTH} levels")),
+                None => self.error_here("less nesting"),
             });
         }
-        Ok(())
-    }
-
-    fn union(&mut self) -> Result<Selection, SyntaxError> {
-        self.enter()?;
-        let mut members = vec![self.and()?];
-        while matches!(self.peek_tok(), Some(Tok::Comma)) || self.peek_keyword("or") {
-            self.next();
-            members.push(self.and()?);
+        let mut left = self.primary()?;
+        while let Some(bp) = self.peek_tok().and_then(binary) {
+            if bp < min {
+                break;
+            }
+            let is_and = self.next().is_some_and(|t| t.tok == Tok::And);
+            let right = self.expr(bp + 1)?;
+            left = match (is_and, left) {
+                (true, Selection::And(mut m)) => {
+                    m.push(right);
+                    Selection::And(m)
+                }
+                (false, Selection::Or(mut m)) => {
+                    m.push(right);
+                    Selection::Or(m)
+                }
+                (true, l) => Selection::And(vec![l, right]),
+                (false, l) => Selection::Or(vec![l, right]),
+            };
         }
         self.depth -= 1;
-        Ok(if members.len() == 1 { members.remove(0) } else { Selection::Or(members) })
+        Ok(left)
     }
 
-    fn and(&mut self) -> Result<Selection, SyntaxError> {
-        let mut members = vec![self.not()?];
-        while self.peek_keyword("and") {
-            self.next();
-            members.push(self.not()?);
-        }
-        Ok(if members.len() == 1 { members.remove(0) } else { Selection::And(members) })
-    }
-
-    fn not(&mut self) -> Result<Selection, SyntaxError> {
-        if self.peek_keyword("not") {
-            self.next();
-            self.enter()?;
-            let inner = self.not()?;
-            self.depth -= 1;
-            return Ok(Selection::Not(Box::new(inner)));
-        }
-        self.traversal()
-    }
-
-    /// `[N]+ atom +[N]`; a bare `+` means every layer.
-    fn traversal(&mut self) -> Result<Selection, SyntaxError> {
-        let mut up = Some(0);
-        if let (Some(Tok::Word(w)), Some(Tok::Plus)) = (self.peek_tok(), self.tokens.get(self.pos + 1).map(|t| &t.tok))
-        {
-            if let Ok(n) = w.parse::<u32>() {
-                up = Some(n);
-                self.pos += 2;
+    fn primary(&mut self) -> Result<Selection, SyntaxError> {
+        match self.peek_tok() {
+            Some(Tok::Not) => {
+                self.pos += 1;
+                Ok(Selection::Not(Box::new(self.expr(4)?)))
+            }
+            Some(Tok::Star) => {
+                self.pos += 1;
+                Ok(Selection::All)
+            }
+            _ => {
+                let up = self.up_traversal()?;
+                let inner = self.traversal_allowed()?;
+                let down = self.down_traversal();
+                Ok(if up == Some(0) && down == Some(0) {
+                    inner
+                } else {
+                    Selection::Traverse { inner: Box::new(inner), up, down }
+                })
             }
         }
-        if up == Some(0) && matches!(self.peek_tok(), Some(Tok::Plus)) {
-            self.next();
-            up = None;
-        }
-        let inner = self.atom()?;
-        let mut down = Some(0);
-        if matches!(self.peek_tok(), Some(Tok::Plus)) {
-            self.next();
-            down = None;
-            if let Some(Tok::Word(w)) = self.peek_tok() {
-                if let Ok(n) = w.parse::<u32>() {
-                    down = Some(n);
-                    self.next();
-                }
+    }
+
+    /// `DIGITS? PLUS` before an operand: `Some(0)` when absent, `None` for every layer.
+    fn up_traversal(&mut self) -> Result<Option<u64>, SyntaxError> {
+        match self.peek_tok() {
+            Some(Tok::Plus) => {
+                self.pos += 1;
+                Ok(None)
             }
-        }
-        if up == Some(0) && down == Some(0) {
-            return Ok(inner);
-        }
-        Ok(Selection::Traverse { inner: Box::new(inner), up, down })
-    }
-
-    fn value(&mut self, what: &str) -> Result<Pattern, SyntaxError> {
-        match self.next() {
-            Some(Token { tok: Tok::Word(w) | Tok::Quoted(w), .. }) => Ok(Pattern(w)),
-            Some(t) => Err(self.error_at(&t, format!("expected {what}, found {}", describe(&t.tok)), None)),
-            None => Err(self.error_end(&format!("expected {what} at the end of the selection"))),
+            Some(Tok::Digits(d)) => {
+                let n = depth(d);
+                self.pos += 1;
+                self.expect(Tok::Plus, "`+` after a traversal depth")?;
+                Ok(Some(n))
+            }
+            _ => Ok(Some(0)),
         }
     }
 
-    fn atom(&mut self) -> Result<Selection, SyntaxError> {
-        let Some(t) = self.next() else {
-            return Err(self.error_end("expected an asset key, `ATTR:VALUE` or `*` at the end of the selection"));
+    fn down_traversal(&mut self) -> Option<u64> {
+        if self.peek_tok() != Some(&Tok::Plus) {
+            return Some(0);
+        }
+        self.pos += 1;
+        if let Some(Tok::Digits(d)) = self.peek_tok() {
+            let n = depth(d);
+            self.pos += 1;
+            return Some(n);
+        }
+        None
+    }
+
+    fn traversal_allowed(&mut self) -> Result<Selection, SyntaxError> {
+        let Some(t) = self.peek().cloned() else {
+            return Err(self.error_here("`key:NAME`, another `ATTRIBUTE:VALUE`, `*` or `(`"));
         };
-        match &t.tok {
+        match t.tok {
             Tok::LParen => {
-                let inner = self.union()?;
-                self.expect_rparen(&t)?;
+                self.pos += 1;
+                let inner = self.expr(0)?;
+                self.expect(Tok::RParen, "`)`")?;
                 Ok(inner)
             }
-            Tok::Word(w) if w == "*" => Ok(Selection::All),
-            Tok::Word(w) if matches!(self.peek_tok(), Some(Tok::LParen)) && (w == "roots" || w == "sinks") => {
-                let open = self.next().unwrap_or_else(|| t.clone());
-                let inner = self.union()?;
-                self.expect_rparen(&open)?;
-                Ok(if w == "roots" { Selection::Roots(Box::new(inner)) } else { Selection::Sinks(Box::new(inner)) })
+            Tok::Kw(k @ (Kw::Roots | Kw::Sinks)) => {
+                self.pos += 1;
+                self.expect(Tok::LParen, "`(` after the function name")?;
+                let inner = Box::new(self.expr(0)?);
+                self.expect(Tok::RParen, "`)`")?;
+                Ok(if k == Kw::Roots { Selection::Roots(inner) } else { Selection::Sinks(inner) })
             }
-            Tok::Word(w) if matches!(self.peek_tok(), Some(Tok::Colon)) => {
-                self.next();
-                let attr = match w.as_str() {
-                    "key" => return Ok(Selection::Key(self.value("an asset key")?)),
-                    "group" => Attr::Group,
-                    "kind" => Attr::Kind,
-                    "owner" => Attr::Owner,
-                    "tag" => Attr::Tag,
-                    "code_version" => Attr::CodeVersion,
-                    other => {
-                        let known = ["key", "group", "kind", "owner", "tag", "code_version"];
-                        let help = crate::diagnostics::suggest(other, known)
-                            .or_else(|| Some(format!("known attributes: {}", known.join(", "))));
-                        return Err(self.error_at(&t, format!("unknown selection attribute `{other}`"), help));
-                    }
-                };
-                let value = self.value("a value after `:`")?;
-                let mut tag_value = None;
-                if attr == Attr::Tag && matches!(self.peek_tok(), Some(Tok::Eq)) {
-                    self.next();
-                    tag_value = Some(self.value("a tag value after `=`")?);
-                }
-                Ok(Selection::Attr { attr, value, tag_value })
+            Tok::Kw(k) => {
+                self.pos += 1;
+                self.expect(Tok::Colon, "`:` after the attribute name")?;
+                self.attribute(k, &t)
             }
-            Tok::Word(w) if ["and", "or", "not"].iter().any(|k| is_keyword(w, k)) => {
-                Err(self.error_at(&t, format!("expected an asset key, found the operator `{w}`"), None))
-            }
-            Tok::Word(w) | Tok::Quoted(w) => Ok(Selection::Key(Pattern(w.clone()))),
-            other => Err(self.error_at(
+            Tok::Unquoted(ref w) | Tok::Wildcard(ref w) => Err(self.error_at(
                 &t,
-                format!("expected an asset key, `ATTR:VALUE` or `*`, found {}", describe(other)),
-                None,
+                format!("the bare key `{w}` is read only as a whole legacy clause; in an expression write `key:{w}`"),
             )),
+            _ => Err(self.error_here("`key:NAME`, another `ATTRIBUTE:VALUE`, `*` or `(`")),
         }
     }
 
-    fn expect_rparen(&mut self, open: &Token) -> Result<(), SyntaxError> {
-        match self.next() {
-            Some(Token { tok: Tok::RParen, .. }) => Ok(()),
-            Some(t) => Err(self.error_at(&t, format!("expected `)`, found {}", describe(&t.tok)), None)),
-            None => Err(self.error_at(open, "this `(` is never closed".into(), Some("add `)`".into()))),
+    fn attribute(&mut self, k: Kw, kw_token: &Token) -> Result<Selection, SyntaxError> {
+        if k == Kw::Key {
+            return match self.next().map(|t| t.tok) {
+                Some(Tok::Quoted(v) | Tok::Unquoted(v) | Tok::Wildcard(v)) => Ok(Selection::Key(Pattern(v))),
+                _ => {
+                    self.pos -= 1;
+                    Err(self.error_here("an asset key after `key:`"))
+                }
+            };
         }
+        let value = self.value()?;
+        let pair = matches!(k, Kw::Tag | Kw::ColumnTag);
+        let tag_value = if pair && self.peek_tok() == Some(&Tok::Eq) {
+            self.pos += 1;
+            self.value()?
+        } else {
+            None
+        };
+        Ok(Selection::Filter(match k {
+            Kw::Group => Filter::Group(value),
+            Kw::Kind => Filter::Kind(value),
+            Kw::Owner => Filter::Owner(value),
+            Kw::Tag => Filter::Tag { key: value, value: tag_value.unwrap_or_default() },
+            Kw::Partitions => Filter::Partitions(value),
+            Kw::Is => match value.as_deref() {
+                Some("materializable") => Filter::Materializable(true),
+                Some("external") => Filter::Materializable(false),
+                _ => return Err(self.error_at(kw_token, "`is:` takes `materializable` or `external`".into())),
+            },
+            _ => {
+                if self.unsupported.is_none() {
+                    let name = k.name();
+                    self.unsupported = Some(SyntaxError {
+                        offset: kw_token.offset,
+                        len: kw_token.len,
+                        message: format!(
+                            "`{name}:` needs what only a running Dagster instance knows; dagplan selects from definitions"
+                        ),
+                        help: Some(
+                            "select by `key:`, `group:`, `kind:`, `tag:`, `owner:`, `partitions:` or `is:`".into(),
+                        ),
+                    });
+                }
+                Filter::Materializable(false)
+            }
+        }))
     }
+
+    /// `value`: `<null>` (as `None`), a quoted or unquoted string, or `sensor`/`schedule`/`job`.
+    fn value(&mut self) -> Result<Option<String>, SyntaxError> {
+        let v = match self.peek_tok() {
+            Some(Tok::Null) => None,
+            Some(Tok::Quoted(v) | Tok::Unquoted(v)) => Some(v.clone()),
+            Some(Tok::Kw(k @ (Kw::Sensor | Kw::Schedule | Kw::Job))) => Some(k.name().to_string()),
+            _ => return Err(self.error_here("a value (a name, or a quoted string)")),
+        };
+        self.pos += 1;
+        Ok(v)
+    }
+}
+
+/// A traversal depth; numbers too large for `u64` mean every layer anyway.
+fn depth(digits: &str) -> u64 {
+    digits.parse().unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(s: &str) -> Result<Selection, Failure> {
+        parse_piece(s, 0)
+    }
 
     fn key(s: &str) -> Selection {
         Selection::Key(Pattern(s.into()))
@@ -235,40 +302,34 @@ mod tests {
 
     #[test]
     fn traversals() {
-        assert_eq!(parse("a").unwrap(), key("a"));
-        assert_eq!(parse("+a").unwrap(), Selection::Traverse { inner: Box::new(key("a")), up: None, down: Some(0) });
+        assert_eq!(parse("key:a").unwrap(), key("a"));
         assert_eq!(
-            parse("2+a/b+").unwrap(),
+            parse("+key:a").unwrap(),
+            Selection::Traverse { inner: Box::new(key("a")), up: None, down: Some(0) }
+        );
+        assert_eq!(
+            parse("2+key:a/b+").unwrap(),
             Selection::Traverse { inner: Box::new(key("a/b")), up: Some(2), down: None }
         );
         assert_eq!(
-            parse("a+3").unwrap(),
+            parse("key:a+3").unwrap(),
             Selection::Traverse { inner: Box::new(key("a")), up: Some(0), down: Some(3) }
         );
+        assert!(parse("a+").is_err());
+        assert!(parse("++key:a").is_err());
+        assert!(parse("key:a+1+").is_err());
     }
 
     #[test]
-    fn operators_and_attrs() {
-        let s = parse("group:ingest+ and not tag:tier=gold, *").unwrap();
-        assert!(matches!(s, Selection::Or(ref m) if m.len() == 2));
-        let long = vec!["a"; 100_000].join(", ");
-        assert!(matches!(parse(&long).unwrap(), Selection::Or(ref m) if m.len() == 100_000));
-        assert!(parse("roots(key:raw_*)").is_ok());
-        assert!(parse("(a or b) AND c").is_ok());
-    }
-
-    #[test]
-    fn errors_point_inside_the_string() {
-        let e = parse("group:").unwrap_err();
-        assert_eq!(e.offset, 6);
-        let e = parse("colour:red").unwrap_err();
-        assert_eq!(e.offset, 0);
-        assert!(parse("a b").is_err());
-        assert!(parse("").is_err());
-        assert!(parse("(a").is_err());
-        let deep = "(".repeat(10_000) + "a" + &")".repeat(10_000);
+    fn precedence() {
+        let s = parse("not key:a and key:b or key:c").unwrap();
+        let Selection::Or(m) = s else { panic!("or at the top") };
+        assert!(matches!(&m[0], Selection::And(a) if matches!(a[0], Selection::Not(_))));
+        assert!(matches!(parse("status:x"), Err(Failure::Unsupported(_))));
+        assert!(matches!(parse("is:x"), Err(Failure::Syntax(_))));
+        let deep = "(".repeat(10_000) + "key:a" + &")".repeat(10_000);
         assert!(parse(&deep).is_err());
-        let nots = "not ".repeat(10_000) + "a";
+        let nots = "not ".repeat(10_000) + "key:a";
         assert!(parse(&nots).is_err());
     }
 }
