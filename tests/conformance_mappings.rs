@@ -126,7 +126,7 @@ fn build_mapping(v: &Value, up: &PartitionsDef, down: &PartitionsDef) -> Result<
         return Ok(infer_default(Some(up), Some(down)));
     }
     Ok(match s(v, "type").as_deref().ok_or("no mapping type")? {
-        "identity" => Mapping::Identity,
+        "identity" => Mapping::IDENTITY,
         "all" => Mapping::All,
         "last" => Mapping::Last,
         "time_window" => Mapping::TimeWindow {

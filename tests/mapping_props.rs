@@ -82,7 +82,7 @@ fn mapping(zoo: &'static Zoo, u: usize, d: usize, pick: &Pick) -> Mapping {
         allow_nonexistent_upstream: pick.allow,
     };
     match (pick.kind % 7, &zoo.defs[u], &zoo.defs[d]) {
-        (0, _, _) => Mapping::Identity,
+        (0, _, _) => Mapping::IDENTITY,
         (1, PartitionsDef::Multi(_), PartitionsDef::Multi(_)) => Mapping::Multi(vec![DimensionMapping {
             upstream_dimension: "date".into(),
             downstream_dimension: "date".into(),
@@ -259,7 +259,7 @@ proptest! {
         let mut pairs = Vec::new();
         for u in 0..N {
             for d in 0..N {
-                for m in [&Mapping::Identity, &tw] {
+                for m in [&Mapping::IDENTITY, &tw] {
                     if validate(m, Some(&zoo.defs[u]), Some(&zoo.defs[d])).is_ok() {
                         pairs.push((u, d, m.clone()));
                     }
@@ -305,7 +305,7 @@ fn unpartitioned_sides_follow_the_asset_graph() {
     assert_eq!(read(&Mapping::All), Ok(all));
     assert_eq!(read(&Mapping::Last), Ok(set(&[last])));
     assert_eq!(read(&Mapping::Specific(vec!["2024-01-02".into()])), Ok(set(&[1])));
-    assert!(read(&Mapping::Identity).is_err());
+    assert!(read(&Mapping::IDENTITY).is_err());
     // An empty set reads and feeds nothing.
     let none = upstream_of(&Mapping::All, Some(daily), Some(daily), &set(&[])).map(|u| u.subset);
     assert_eq!(none, Ok(set(&[])));

@@ -70,7 +70,7 @@ fn could_be_inferred(mapping: &Mapping) -> bool {
     matches!(
         mapping,
         Mapping::All
-            | Mapping::Identity
+            | Mapping::Identity { allow_nonexistent_upstream: false }
             | Mapping::MultiToSingle { .. }
             | Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false }
     )
@@ -85,6 +85,8 @@ const TIME_WINDOW: Signature = Signature {
     ],
     variadic: false,
 };
+const IDENTITY: Signature =
+    Signature { params: &[named("allow_nonexistent_upstream", "allow_nonexistent_upstream = true")], variadic: false };
 const VARIADIC: Signature = Signature { params: &[], variadic: true };
 const MULTI_TO_SINGLE: Signature =
     Signature { params: &[super::args::positional("dimension", false, "dimension = \"date\"")], variadic: false };
@@ -93,13 +95,16 @@ const MULTI_TO_SINGLE: Signature =
 fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
     let name = call.callee.value.as_str();
     match name {
-        "identity" | "all" | "last" => {
+        "identity" => {
+            let b = bind(call, &IDENTITY, diags)?;
+            let allow = b
+                .get("allow_nonexistent_upstream")
+                .map_or(Some(false), |e| values::boolean(e, "`allow_nonexistent_upstream`", diags));
+            Some(Mapping::Identity { allow_nonexistent_upstream: allow? })
+        }
+        "all" | "last" => {
             bind(call, &NO_ARGS, diags)?;
-            Some(match name {
-                "identity" => Mapping::Identity,
-                "all" => Mapping::All,
-                _ => Mapping::Last,
-            })
+            Some(if name == "all" { Mapping::All } else { Mapping::Last })
         }
         "time_window" => {
             let b = bind(call, &TIME_WINDOW, diags)?;
@@ -367,19 +372,8 @@ fn fits_partitioned(
 ) -> bool {
     match mapping {
         Mapping::All | Mapping::Last | Mapping::Specific(_) => fits(mapping, span, edge, diags),
-        Mapping::Identity => {
-            if u == d {
-                return true;
-            }
-            diags.push(
-                Diagnostic::error(
-                    Code::IdentityMismatch,
-                    format!("identity() needs the same partitions on both sides, but `{}` and `{}` have different definitions", edge.upstream, edge.downstream),
-                )
-                .label(span, "different partitions")
-                .help(mismatch_help(u, d)),
-            );
-            false
+        Mapping::Identity { allow_nonexistent_upstream } => {
+            super::identity::check(u, d, *allow_nonexistent_upstream, edge, span, false, diags)
         }
         Mapping::TimeWindow { .. } => {
             if !matches!((u, d), (PartitionsDef::Time(_), PartitionsDef::Time(_))) {
@@ -461,7 +455,7 @@ fn fits_partitioned(
     }
 }
 
-fn mismatch_help(u: &PartitionsDef, d: &PartitionsDef) -> String {
+pub(super) fn mismatch_help(u: &PartitionsDef, d: &PartitionsDef) -> String {
     match (u, d) {
         (PartitionsDef::Time(_), PartitionsDef::Time(_)) => {
             "time_window() maps between time partitions of any cadence".into()
@@ -630,22 +624,5 @@ pub fn infer(edge: &Edge, diags: &mut Diagnostics) -> Option<Mapping> {
 }
 
 fn default_identity(u: &PartitionsDef, d: &PartitionsDef, edge: &Edge, diags: &mut Diagnostics) -> Option<Mapping> {
-    if u == d {
-        return Some(Mapping::Identity);
-    }
-    diags.push(
-        Diagnostic::error(
-            Code::IdentityMismatch,
-            format!(
-                "`{}` ({}) and `{}` ({}) have different partitions, and the default mapping between them is identity()",
-                edge.upstream,
-                kind(Some(u)),
-                edge.downstream,
-                kind(Some(d))
-            ),
-        )
-        .label(edge.span, "no mapping fits by default")
-        .help(format!("say how they relate with `via`: {}", mismatch_help(u, d))),
-    );
-    None
+    super::identity::check(u, d, false, edge, edge.span, true, diags).then_some(Mapping::IDENTITY)
 }

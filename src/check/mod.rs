@@ -5,6 +5,7 @@
 mod args;
 mod assets;
 mod graph;
+mod identity;
 mod jobs;
 mod lints;
 pub mod load;

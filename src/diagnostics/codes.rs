@@ -69,7 +69,7 @@ codes! {
     // mappings
     IncompatibleMapping = "incompatible_mapping": "a mapping does not fit the partitions of its two assets",
     TimezoneMismatch = "timezone_mismatch": "a time_window mapping joins definitions in different timezones",
-    IdentityMismatch = "identity_mismatch": "an identity mapping joins two different partitions definitions",
+    IdentityMismatch = "identity_mismatch": "identity() joins partitions of different kinds (an error), or different definitions of one kind, whose keys it matches by string (a warning)",
     UnknownDimension = "unknown_dimension": "a mapping names a dimension that does not exist",
     UnknownPartitionKey = "unknown_partition_key": "a mapping names a partition key that does not exist",
     AmbiguousDimension = "ambiguous_dimension": "a multi_to_single mapping could match more than one dimension",

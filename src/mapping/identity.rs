@@ -1,11 +1,35 @@
 //! `identity()`: Dagster's `IdentityPartitionMapping`. Equal definitions pass the set through;
 //! otherwise keys are matched by their strings, and source keys the target lacks are missing
-//! (up only). `check` only accepts equal definitions; the rest is here for Dagster parity.
+//! (up only; dropped when `allow_nonexistent_upstream` is written).
 
 use super::{MapError, Side, Way};
 use crate::partitions::{PartitionsDef, RangeSet};
 
-pub(crate) fn map(way: Way, from: Side, to: Side, set: &RangeSet) -> Result<(RangeSet, Vec<String>), MapError> {
+/// Whether Dagster's validation accepts `identity()` between the two: the same definition
+/// class (static, dynamic, multi, or time with the same hourly/daily/weekly/monthly/cron kind).
+pub fn same_class(u: &PartitionsDef, d: &PartitionsDef) -> bool {
+    use crate::partitions::Cadence;
+    match (u, d) {
+        (PartitionsDef::Time(a), PartitionsDef::Time(b)) => match (a.cadence(), b.cadence()) {
+            (Cadence::Cron(_), Cadence::Cron(_)) => true,
+            (x, y) => x == y,
+        },
+        _ => std::mem::discriminant(u) == std::mem::discriminant(d),
+    }
+}
+
+pub(crate) fn map(
+    way: Way,
+    from: Side,
+    to: Side,
+    set: &RangeSet,
+    allow_missing: bool,
+) -> Result<(RangeSet, Vec<String>), MapError> {
+    let (kept, missing) = map_strict(way, from, to, set)?;
+    Ok((kept, if allow_missing { Vec::new() } else { missing }))
+}
+
+fn map_strict(way: Way, from: Side, to: Side, set: &RangeSet) -> Result<(RangeSet, Vec<String>), MapError> {
     if from.def == to.def && from.keys.len() == to.keys.len() {
         return Ok((set.clone(), Vec::new()));
     }

@@ -17,7 +17,7 @@ pub fn infer_default(up: Option<&PartitionsDef>, down: Option<&PartitionsDef>) -
         (PartitionsDef::Time(_), PartitionsDef::Time(_)) => {
             Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false }
         }
-        _ => Mapping::Identity,
+        _ => Mapping::IDENTITY,
     }
 }
 

@@ -25,6 +25,7 @@ use crate::model::Mapping;
 use crate::partitions::RangeSet;
 
 pub use error::MapError;
+pub use identity::same_class;
 pub use infer::{infer_default, infer_dimension};
 pub use request::{map_keys, Direction, MapAnswer};
 pub use space::Side;
@@ -92,7 +93,9 @@ fn map_partitioned(
     set: &RangeSet,
 ) -> Result<(RangeSet, Vec<String>), MapError> {
     match mapping {
-        Mapping::Identity => identity::map(way, from, to, set),
+        Mapping::Identity { allow_nonexistent_upstream } => {
+            identity::map(way, from, to, set, *allow_nonexistent_upstream)
+        }
         Mapping::TimeWindow { start_offset, end_offset, allow_nonexistent_upstream } => {
             let p = time_window::Params::new(way, *start_offset, *end_offset, *allow_nonexistent_upstream);
             time_window::map(&p, from, to, set, time_window::Grain::Runs)

@@ -9,7 +9,7 @@ use super::{MapError, Side, Way};
 use crate::model::Mapping;
 use crate::partitions::{PartitionsDef, RangeSet};
 
-const IDENTITY: Mapping = Mapping::Identity;
+const IDENTITY: Mapping = Mapping::IDENTITY;
 const TIME_WINDOW: Mapping = Mapping::TimeWindow { start_offset: 0, end_offset: 0, allow_nonexistent_upstream: false };
 
 pub(crate) fn map(

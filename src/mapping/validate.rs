@@ -1,7 +1,7 @@
 //! Whether a mapping fits the two definitions of its dependency: the rules `check` enforces
 //! (with spans and help) restated without source text, so tools and tests can ask too.
-//! Stricter than Dagster's validation where dagplan decided so (identity needs equal
-//! definitions; a named `multi_to_single` dimension is honoured).
+//! Stricter than Dagster's validation where dagplan decided so (a named `multi_to_single`
+//! dimension is honoured).
 
 use super::infer::{infer_dimension, single_to_multi};
 use super::MapError;
@@ -57,8 +57,8 @@ fn same_timezone(u: &PartitionsDef, d: &PartitionsDef) -> Result<(), MapError> {
 fn partitioned(mapping: &Mapping, u: &PartitionsDef, d: &PartitionsDef) -> Result<(), MapError> {
     match mapping {
         Mapping::All | Mapping::Last | Mapping::Specific(_) => validate(mapping, Some(u), Some(d)),
-        Mapping::Identity if u == d => Ok(()),
-        Mapping::Identity => incompatible("identity() needs the same partitions definition on both sides"),
+        Mapping::Identity { .. } if super::identity::same_class(u, d) => Ok(()),
+        Mapping::Identity { .. } => incompatible("identity() needs the same kind of partitions on both sides"),
         Mapping::TimeWindow { .. } => match (u, d) {
             (PartitionsDef::Time(_), PartitionsDef::Time(_)) => same_timezone(u, d),
             _ => incompatible("time_window() needs time-window partitions on both sides"),

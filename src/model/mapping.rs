@@ -6,7 +6,11 @@ use std::fmt;
 /// A checked partition mapping (Dagster's built-in `PartitionMapping` classes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mapping {
-    Identity,
+    /// `identity()`; with `allow_nonexistent_upstream`, downstream keys the upstream lacks
+    /// read nothing instead of failing the plan (a dagplan extension).
+    Identity {
+        allow_nonexistent_upstream: bool,
+    },
     TimeWindow {
         start_offset: i64,
         end_offset: i64,
@@ -32,6 +36,11 @@ pub struct DimensionMapping {
     pub mapping: Mapping,
 }
 
+impl Mapping {
+    /// `identity()` as written without arguments (and as Dagster infers it).
+    pub const IDENTITY: Mapping = Mapping::Identity { allow_nonexistent_upstream: false };
+}
+
 fn quoted(s: &str) -> String {
     format!("{s:?}")
 }
@@ -40,7 +49,10 @@ impl fmt::Display for Mapping {
     /// The mapping in `.dag` syntax, canonical (used in graphs, snapshots and fingerprints).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Mapping::Identity => write!(f, "identity()"),
+            Mapping::Identity { allow_nonexistent_upstream: false } => write!(f, "identity()"),
+            Mapping::Identity { allow_nonexistent_upstream: true } => {
+                write!(f, "identity(allow_nonexistent_upstream = true)")
+            }
             Mapping::TimeWindow { start_offset, end_offset, allow_nonexistent_upstream } => {
                 write!(f, "time_window(start_offset = {start_offset}, end_offset = {end_offset}")?;
                 if *allow_nonexistent_upstream {

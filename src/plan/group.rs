@@ -36,7 +36,7 @@ impl UnionFind {
 
 /// Identity-like mappings keep a partition aligned with the same partition upstream.
 fn identity_like(m: &Mapping) -> bool {
-    matches!(m, Mapping::Identity | Mapping::TimeWindow { start_offset: 0, end_offset: 0, .. })
+    matches!(m, Mapping::Identity { .. } | Mapping::TimeWindow { start_offset: 0, end_offset: 0, .. })
 }
 
 /// Whether `down` can run in the same run as its parent through `dep` (reference 4.2):

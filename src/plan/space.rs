@@ -180,7 +180,7 @@ impl Space {
             return None;
         }
         let (start_offset, end_offset) = match (mapping, &self.defs[d.0 as usize]) {
-            (Mapping::Identity, _) => (0, 0),
+            (Mapping::Identity { .. }, _) => (0, 0),
             (Mapping::TimeWindow { start_offset, end_offset, .. }, PartitionsDef::Time(t))
                 if t.exclusions().is_empty() =>
             {
