@@ -49,7 +49,7 @@ pub(super) fn check(
             let mut parts = Vec::new();
             if !lacking.is_empty() {
                 parts.push(format!(
-                    "`{}` has no {} (a plan of them fails)",
+                    "`{}` has no {} (planning those fails)",
                     edge.upstream,
                     list(&lacking, "partition")
                 ));
@@ -59,7 +59,7 @@ pub(super) fn check(
             }
             format!(": {}", parts.join("; "))
         }
-        _ => "; the keys one side lacks are known only at plan time (`dagplan map` lists them)".into(),
+        _ => "; `dagplan map` shows the keys one side lacks".into(),
     };
     diags.push(
         Diagnostic::warning(
