@@ -381,6 +381,25 @@ def ranges(c: Cases) -> None:
         c.add(f"range/static_{i:02d}", p.text(), partitions=spec)
 
 
+def differences(c: Cases) -> None:
+    """Where Dagster 1.13 gives an answer dagplan may deliberately not follow (issue 10, item 6)."""
+    chain = Pipeline().part("d", daily(4)).asset("a", "d").asset("b", "d", [("a", None)]).asset("c", "d", [("b", None)])
+    c.add("differs/unselected_between/all", chain.text(), select="a, c")
+    c.add("differs/unselected_between/range", chain.text(), select="a, c", partitions="2024-01-02...2024-01-03")
+    p = Pipeline().part("d", daily(4)).asset("a", "d").asset("u", None, [("a", None)]).asset("c", "d", [("u", None)])
+    c.add("differs/unpartitioned_between/all", p.text())
+    c.add("differs/unpartitioned_between/range", p.text(), partitions="2024-01-02")
+    rng = random.Random(1212)
+    for i in range(4):
+        p = (Pipeline().part("d", daily(5)).asset("top", "d").asset("left", "d", [("top", tw(-rng.randint(0, 1)))])
+             .asset("r1", "d", [("top", tw(-rng.randint(0, 1)))]).asset("r2", "d", [("r1", None)])
+             .asset("bottom", "d", [("left", None), ("r2", tw(-rng.randint(0, 2)))]))
+        c.add(f"differs/two_paths/{i}", p.text(), partitions=rng.choice(["2024-01-02...2024-01-03", "2024-01-03", "last:2"]))
+    p = (Pipeline().part("d", daily(14)).part("w", weekly(1)).asset("day", "d").asset("week", "w")
+         .asset("c", "d", [("day", None)]).asset("cw", "w", [("week", None)]))
+    c.add("differs/roots_on_two_definitions", p.text(), partitions="last:1")
+
+
 def examples(c: Cases) -> None:
     """The repository's examples, inlined (imports resolved by hand where needed)."""
     for name in ["sales", "regional_inventory", "date_region", "csv_to_duckdb"]:
@@ -394,7 +413,7 @@ def examples(c: Cases) -> None:
 def main() -> None:
     c = Cases()
     for gen in [issue_examples, chains, diamonds, fans, random_dags, lookbacks, self_deps, multi_assets, policies,
-                cadences, unpartitioned, selections, ranges, examples]:
+                cadences, unpartitioned, selections, ranges, differences, examples]:
         gen(c)
     ids = [x["id"] for x in c.out]
     assert len(ids) == len(set(ids)), "duplicate case id"

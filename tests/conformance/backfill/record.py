@@ -21,7 +21,9 @@ Options / environment:
     --out DIR        write golden.json there instead of next to this script (CI re-records into
                      a temporary directory)
     --check          after recording, exit 1 unless the new golden.json equals the committed one
-    --only PREFIX    record only the cases whose id starts with PREFIX (with --out; for probing)
+    --only PREFIX    record only the cases whose id starts with PREFIX and merge them into the
+                     golden.json already in --out (the others are kept; cases no longer in
+                     cases.json are dropped)
 PYTHONHASHSEED is forced to 0 for the oracle (Dagster 1.13's target BFS depends on set order).
 """
 
@@ -52,8 +54,6 @@ def main() -> int:
     ap.add_argument("--only", default="")
     a = ap.parse_args()
     cases = [c for c in json.loads((HERE / "cases.json").read_text(encoding="utf-8")) if c["id"].startswith(a.only)]
-    if a.only and Path(a.out).resolve() == HERE:
-        raise SystemExit("--only writes a partial golden.json: give --out")
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "batch.json"
         results = Path(tmp) / "results.jsonl"
@@ -69,13 +69,17 @@ def main() -> int:
             r = json.loads(line)
             got[r["id"]] = {k: v for k, v in r.items() if k not in VOLATILE}
     golden = []
+    out = Path(a.out) / "golden.json"
+    if a.only and out.exists():
+        known = {c["id"] for c in json.loads((HERE / "cases.json").read_text(encoding="utf-8"))}
+        golden = [g for g in json.loads(out.read_text(encoding="utf-8"))
+                  if g["case"]["id"] in known and not g["case"]["id"].startswith(a.only)]
     for c in cases:
         if c["id"] not in got:
             raise SystemExit(f"no answer for {c['id']}")
         golden.append({"case": c, "expected": got[c["id"]]})
     golden.sort(key=lambda g: g["case"]["id"])
     text = json.dumps(golden, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    out = Path(a.out) / "golden.json"
     out.write_text(text, encoding="utf-8")
     report(golden)
     print(f"wrote {out}: {len(golden)} cases")
