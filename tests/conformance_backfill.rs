@@ -71,7 +71,8 @@ fn group(pairs: &BTreeSet<&Pair>) -> String {
     }
     by.iter()
         .map(|(a, ks)| {
-            let shown = if ks.len() > 6 { format!("{} ... {} in all", ks[..6].join(", "), ks.len()) } else { ks.join(", ") };
+            let shown =
+                if ks.len() > 6 { format!("{} ... {} in all", ks[..6].join(", "), ks.len()) } else { ks.join(", ") };
             format!("{a}: {shown}")
         })
         .collect::<Vec<_>>()
@@ -118,7 +119,10 @@ fn plan_case(case: &Value) -> Result<Vec<PlanRun>, String> {
                     id: r["id"].as_str().unwrap_or("").to_string(),
                     assets: strings(&r["assets"]),
                     parts: strings(&r["partitions"]),
-                    range: r["range"]["first"].as_str().zip(r["range"]["last"].as_str()).map(|(a, b)| (a.into(), b.into())),
+                    range: r["range"]["first"]
+                        .as_str()
+                        .zip(r["range"]["last"].as_str())
+                        .map(|(a, b)| (a.into(), b.into())),
                     after: strings(&r["after"]),
                 })
                 .collect()
@@ -130,7 +134,8 @@ fn dagster_runs(ans: &Value) -> Vec<DagsterRun> {
     let mut out = Vec::new();
     for (tick, it) in ans["iterations"].as_array().into_iter().flatten().enumerate() {
         for rr in it.as_array().into_iter().flatten() {
-            let range = rr["range"].as_array().and_then(|r| Some((r.first()?.as_str()?.into(), r.get(1)?.as_str()?.into())));
+            let range =
+                rr["range"].as_array().and_then(|r| Some((r.first()?.as_str()?.into(), r.get(1)?.as_str()?.into())));
             out.push(DagsterRun { tick, assets: strings(&rr["assets"]), parts: strings(&rr["partitions"]), range });
         }
     }
