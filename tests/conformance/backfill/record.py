@@ -10,7 +10,9 @@ completion) in one Python process, then writes `golden.json`:
 
     [{"case": <the case from cases.json>, "expected": <simulate.py's answer>}, ...]
 
-sorted by id, indent 1, sorted object keys. Timing fields (`seconds`, `wall`, `mode`) are dropped
+sorted by id, indent 1, sorted object keys. A spec term `A|x...B|y` on a multi definition is
+first resolved by Dagster's `PartitionKeyRange` (the box, see dagster_ranges.py); simulate.py gets
+those keys, and the answer records them as `partitions_by_dagster_range`. Timing fields (`seconds`, `wall`, `mode`) are dropped
 so that two recordings are byte-identical; every other field is simulate.py's output unchanged.
 No expected value is written by hand.
 
@@ -57,9 +59,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "batch.json"
         results = Path(tmp) / "results.jsonl"
-        batch.write_text(json.dumps([{"id": c["id"], "text": c["text"], "as_of": c["as_of"], "select": c["select"],
-                                      "partitions": c["partitions"], "dynamic": None} for c in cases]))
         env = {**os.environ, "PYTHONHASHSEED": "0"}
+        # `A|x...B|y` on a multi definition: Dagster's PartitionKeyRange is the box, where
+        # simulate.py would read a flat range; give simulate.py the keys Dagster reads instead.
+        proc = subprocess.run([a.python, str(HERE / "dagster_ranges.py"), str(Path(a.simulate).resolve().parent)],
+                              input=json.dumps(cases), capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            raise SystemExit(f"dagster_ranges.py failed (exit {proc.returncode})")
+        boxes = json.loads(proc.stdout)
+        batch.write_text(json.dumps([{"id": c["id"], "text": c["text"], "as_of": c["as_of"], "select": c["select"],
+                                      "partitions": ",".join(boxes[c["id"]]) if c["id"] in boxes else c["partitions"],
+                                      "dynamic": None} for c in cases]))
         proc = subprocess.run([a.python, a.simulate, "--batch", str(batch), "--out", str(results),
                                "--timeout", str(TIMEOUT_S)], env=env)
         if proc.returncode != 0:
@@ -68,6 +79,8 @@ def main() -> int:
         for line in results.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             got[r["id"]] = {k: v for k, v in r.items() if k not in VOLATILE}
+            if r["id"] in boxes:
+                got[r["id"]]["partitions_by_dagster_range"] = boxes[r["id"]]
     golden = []
     out = Path(a.out) / "golden.json"
     if a.only and out.exists():
