@@ -1,16 +1,19 @@
 //! Replays Dagster's recorded answers (tests/conformance/keys.json, made by
-//! shared/oracle/dagster_oracle.py) against dagplan's partitions engine: every key list, count,
-//! first/last key, window and per-dimension key must match, every definition Dagster refuses
+//! shared/oracle/dagster_oracle.py) through `dagplan keys FILE NAME --format json`, the CLI's
+//! own output path: each definition is written as a `.dag` file, and every key list, count,
+//! first/last key, window and per-dimension key must match; every definition Dagster refuses
 //! (or flags in validation) must be refused. Deliberate differences are listed in ALLOWED.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use dagplan::partitions::{
-    Cadence, DynamicDef, DynamicKeys, MultiDef, PartitionsDef, StaticDef, TimeWindowDef, TimeWindowSpec,
-};
 use serde_json::Value;
+
+mod common;
+#[path = "conformance/dagtext.rs"]
+#[allow(dead_code)]
+mod dagtext;
 
 /// Cases where dagplan deliberately differs from Dagster, with the reason.
 const ALLOWED: &[(&str, &str)] = &[
@@ -49,6 +52,14 @@ const ALLOWED: &[(&str, &str)] = &[
         "the oracle's store stub skips key validation; a Dagster instance refuses `...` when the key is added",
     ),
     ("keys/invalid/multi_three_dimensions", "dagplan extends multi to more than two dimensions (LANGUAGE.md)"),
+    (
+        "keys/questionable/weekly_day_offset_7",
+        "`check` refuses weekly day_offset = 7: Dagster accepts it and yields no partitions at all",
+    ),
+    (
+        "keys/questionable/monthly_day_offset_0",
+        "`check` refuses monthly day_offset = 0: Dagster accepts it and reads it as day 1",
+    ),
 ];
 
 const LEAP_DAY: &str =
@@ -57,91 +68,10 @@ const LORD_HOWE: &str =
     "Dagster's hourly shortcut steps one absolute hour, so after Lord Howe's 30-minute shift its ticks \
                          drift to :30; dagplan keeps every tick on the cron's minute";
 
-/// Builds a definition from the oracle's JSON, collecting dynamic keys; `Err` = refused.
-fn build(pd: &Value, dynamic: &mut DynamicKeys) -> Result<PartitionsDef, String> {
-    let s = |k: &str| pd.get(k).and_then(Value::as_str).map(str::to_string);
-    let i = |k: &str| pd.get(k).and_then(Value::as_i64);
-    let ty = s("type").ok_or("no type")?;
-    let cadence = match ty.as_str() {
-        "hourly" => Some(Cadence::Hourly),
-        "daily" => Some(Cadence::Daily),
-        "weekly" => Some(Cadence::Weekly),
-        "monthly" => Some(Cadence::Monthly),
-        "time_window" => Some(Cadence::Cron(s("cron_schedule").ok_or("no cron")?)),
-        _ => None,
-    };
-    if let Some(cadence) = cadence {
-        let timezone: Tz = match s("timezone") {
-            Some(z) => z.parse().map_err(|_| format!("unknown timezone {z}"))?,
-            None => Tz::UTC,
-        };
-        let start = match (s("start_dt"), s("start")) {
-            (Some(dt), _) => iso(&dt),
-            (None, Some(st)) => st,
-            _ => return Err("no start".into()),
-        };
-        let end = match (s("end_dt"), s("end")) {
-            (Some(dt), _) => Some(iso(&dt)),
-            (None, e) => e,
-        };
-        let exclusions = pd
-            .get("exclusions")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default();
-        let spec = TimeWindowSpec {
-            cadence,
-            start,
-            end,
-            timezone,
-            fmt: s("fmt"),
-            minute_offset: i("minute_offset"),
-            hour_offset: i("hour_offset"),
-            day_offset: i("day_offset"),
-            end_offset: i("end_offset").unwrap_or(0),
-            exclusions,
-        };
-        return TimeWindowDef::new(spec).map(PartitionsDef::Time).map_err(|e| format!("{e:?}"));
-    }
-    match ty.as_str() {
-        "static" => {
-            let keys = strings(pd.get("keys"));
-            StaticDef::new(keys).map(PartitionsDef::Static).map_err(|e| format!("{e:?}"))
-        }
-        "dynamic" => {
-            let name = s("name").ok_or("no name")?;
-            dynamic.declare(&name);
-            for k in strings(pd.get("keys")) {
-                dynamic.insert(&name, &k).map_err(|e| e.message)?;
-            }
-            Ok(PartitionsDef::Dynamic(DynamicDef { name }))
-        }
-        "multi" => {
-            let dims = pd.get("dimensions").and_then(Value::as_object).ok_or("no dimensions")?;
-            let mut built = Vec::new();
-            for (name, sub) in dims {
-                built.push((name.clone(), build(sub, dynamic)?));
-            }
-            MultiDef::new(built).map(PartitionsDef::Multi).map_err(|e| format!("{e:?}"))
-        }
-        other => Err(format!("unknown type {other}")),
-    }
-}
-
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default()
-}
-
-/// Python's `datetime.fromisoformat` forms the generator uses, as `YYYY-MM-DDTHH:MM:SS`.
-fn iso(s: &str) -> String {
-    let s = s.replacen(' ', "T", 1);
-    if s.len() == 10 {
-        format!("{s}T00:00:00")
-    } else {
-        s
-    }
 }
 
 /// RFC 3339, plus Python's `isoformat` offsets with seconds (`-04:56:02`, local mean time),
@@ -162,32 +92,41 @@ fn instant(s: &str) -> Option<DateTime<chrono::FixedOffset>> {
     offset.from_local_datetime(&naive).single()
 }
 
+/// The CLI's answer: `Ok(keys JSON)`, or `Err(first line of the diagnostics)` on a refusal.
+fn keys_via_cli(case: &Value) -> Result<Value, String> {
+    let mut dynamic = dagtext::Dynamic::new();
+    let expr = dagtext::pdef(&case["partitions_def"], &mut dynamic).map_err(|e| format!("inexpressible: {e}"))?;
+    let (_dir, path, extra) = dagtext::write(&format!("partitions p = {expr}\n"), &dynamic);
+    let as_of = case["current_time"].as_str().and_then(instant).ok_or("bad current_time")?.with_timezone(&Utc);
+    let as_of = as_of.to_rfc3339();
+    let mut args = vec!["keys", path.as_str(), "p", "--as-of", as_of.as_str(), "--format", "json"];
+    args.extend(extra.iter().map(String::as_str));
+    let (code, out, err) = common::run_cli(&args);
+    if code != 0 {
+        return Err(err.lines().next().unwrap_or("").to_string());
+    }
+    serde_json::from_str(&out).map_err(|e| format!("keys JSON does not parse: {e}"))
+}
+
 /// Compares one case; returns the mismatches found.
 fn check(case: &Value, expected: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    let mut dynamic = DynamicKeys::new();
-    let built = build(&case["partitions_def"], &mut dynamic);
+    let answer = keys_via_cli(case);
     let ok = expected["ok"].as_bool().unwrap_or(false);
     let validation = expected.get("validation_error").and_then(Value::as_str);
     if !ok || validation.is_some() {
-        if let Ok(def) = built {
+        if answer.is_ok() {
             let why = expected.get("error").or(expected.get("validation_error")).and_then(Value::as_str).unwrap_or("");
-            out.push(format!("accepted {def}, Dagster refused it: {why}"));
+            out.push(format!("`dagplan keys` lists the keys, Dagster refused the definition: {why}"));
         }
         return out;
     }
-    let def = match built {
+    let doc = match answer {
         Ok(d) => d,
         Err(e) => return vec![format!("refused a definition Dagster accepts: {e}")],
     };
-    let Some(as_of) = case["current_time"].as_str().and_then(instant).map(|t| t.with_timezone(&Utc)) else {
-        return vec!["bad current_time".into()];
-    };
-    let space = match def.key_space(as_of, &dynamic) {
-        Ok(s) => s,
-        Err(e) => return vec![format!("key space failed: {}", e.message)],
-    };
-    let ours: Vec<String> = space.iter().collect();
+    let entries: Vec<&Value> = doc["keys"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let ours: Vec<String> = entries.iter().map(|e| e["key"].as_str().unwrap_or("").to_string()).collect();
     let theirs = strings(expected.get("keys"));
     if ours != theirs {
         let first_diff = ours.iter().zip(&theirs).position(|(a, b)| a != b).unwrap_or(ours.len().min(theirs.len()));
@@ -201,25 +140,13 @@ fn check(case: &Value, expected: &Value) -> Vec<String> {
         return out;
     }
     // Side fields come from separate Dagster code paths; compare them where Dagster agrees with itself.
+    let count = doc["count"].as_u64().unwrap_or(u64::MAX);
+    if count != ours.len() as u64 {
+        out.push(format!("count {count} but {} keys listed", ours.len()));
+    }
     if let Some(n) = expected.get("num_partitions").and_then(Value::as_u64) {
-        if n == theirs.len() as u64 && n != space.len() {
-            out.push(format!("num_partitions: ours {}, Dagster {n}", space.len()));
-        }
-    }
-    for (field, pos) in [("first_key", 0u64), ("last_key", space.len().wrapping_sub(1))] {
-        let want = expected.get(field).and_then(Value::as_str);
-        let consistent = match field {
-            "first_key" => want == theirs.first().map(String::as_str),
-            _ => want == theirs.last().map(String::as_str),
-        };
-        if consistent && want.map(str::to_string) != space.key(pos) {
-            out.push(format!("{field}: ours {:?}, Dagster {want:?}", space.key(pos)));
-        }
-    }
-    for (pos, key) in ours.iter().enumerate() {
-        if space.position(key) != Some(pos as u64) {
-            out.push(format!("position({key:?}) = {:?}, expected {pos}", space.position(key)));
-            break;
+        if n == theirs.len() as u64 && n != count {
+            out.push(format!("num_partitions: ours {count}, Dagster {n}"));
         }
     }
     if let Some(windows) = expected.get("windows").and_then(Value::as_array) {
@@ -237,38 +164,36 @@ fn check(case: &Value, expected: &Value) -> Vec<String> {
             }
             let want: Vec<Option<DateTime<chrono::FixedOffset>>> =
                 w.as_array().map(|a| a.iter().map(|x| x.as_str().and_then(instant)).collect()).unwrap_or_default();
-            let got = space.window(pos as u64);
+            let got =
+                entries.get(pos).map(|e| (e["start"].as_str().and_then(instant), e["end"].as_str().and_then(instant)));
             // Dagster labels a wall time a spring gap skips with the offset from before the
             // gap; such a label names the right instant but no real offset, so only the
             // instant is compared.
-            let same_end = |ours: &DateTime<Tz>, theirs: &DateTime<chrono::FixedOffset>| {
+            let same_end = |ours: &DateTime<chrono::FixedOffset>, theirs: &DateTime<chrono::FixedOffset>| {
                 let skipped = zone.from_local_datetime(&theirs.naive_local()) == chrono::LocalResult::None;
                 ours.timestamp() == theirs.timestamp() && (skipped || ours.offset().fix() == *theirs.offset())
             };
             let same = match (&got, want.as_slice()) {
-                (Some((a, b)), [Some(c), Some(d)]) => same_end(a, c) && same_end(b, d),
+                (Some((Some(a), Some(b))), [Some(c), Some(d)]) => same_end(a, c) && same_end(b, d),
                 _ => false,
             };
             if !same {
-                out.push(format!(
-                    "window of {:?}: ours {:?}, Dagster {w}",
-                    ours.get(pos),
-                    got.map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339()))
-                ));
+                let shown = entries.get(pos).map(|e| format!("[{}, {}]", e["start"], e["end"]));
+                out.push(format!("window of {:?}: ours {shown:?}, Dagster {w}", ours.get(pos)));
                 break;
             }
         }
     }
     if let Some(dims) = expected.get("keys_by_dimension").and_then(Value::as_array) {
         for (pos, want) in dims.iter().enumerate() {
-            let want: BTreeMap<String, String> = want
-                .as_object()
-                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
-                .unwrap_or_default();
-            let got: BTreeMap<String, String> =
-                space.dimension_keys(pos as u64).unwrap_or_default().into_iter().collect();
-            if got != want {
-                out.push(format!("dimensions of {:?}: ours {got:?}, Dagster {want:?}", ours.get(pos)));
+            let as_map = |v: &Value| -> BTreeMap<String, String> {
+                v.as_object()
+                    .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+                    .unwrap_or_default()
+            };
+            let got = entries.get(pos).map(|e| as_map(&e["dimensions"])).unwrap_or_default();
+            if got != as_map(want) {
+                out.push(format!("dimensions of {:?}: ours {got:?}, Dagster {:?}", ours.get(pos), as_map(want)));
                 break;
             }
         }

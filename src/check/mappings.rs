@@ -212,14 +212,8 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
                     mapping,
                 });
             }
-            if dims.is_empty() {
-                diags.push(
-                    Diagnostic::error(Code::MissingArgument, "`multi(...)` needs at least one dimension mapping")
-                        .label(call.span, "nothing mapped")
-                        .help("multi(date = time_window(start_offset = -1))"),
-                );
-                return None;
-            }
+            // `multi()` with no dimension is Dagster's `MultiPartitionMapping({})`: every
+            // partition maps to every partition (all to all).
             Some(Mapping::Multi(dims))
         }
         other => {

@@ -29,8 +29,8 @@ pub struct MapArgs {
     /// A direct dependency (upstream question) or dependent (downstream question) of `--from`.
     #[arg(long)]
     pub to: String,
-    /// Partition keys of `--from` (repeatable; at least one).
-    #[arg(long = "key", required = true)]
+    /// Partition keys of `--from` (repeatable; at least one, none for an unpartitioned asset).
+    #[arg(long = "key")]
     pub keys: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: MapFormat,

@@ -64,6 +64,14 @@ pub fn map_keys(
     let to_space = key_space(to, to_def, as_of, dynamic)?;
     let from_side = side(from_def, from_space.as_ref());
     let to_side = side(to_def, to_space.as_ref());
+    if keys.is_empty() && from_side.is_some() {
+        let first = from_space.as_ref().and_then(|s| s.key(0)).unwrap_or_else(|| "KEY".to_string());
+        return Err(vec![Diagnostic::error(
+            Code::MissingArgument,
+            format!("`{from}` is partitioned: name at least one of its partitions with --key"),
+        )
+        .help(format!("for example --key {first:?}; only an unpartitioned asset is mapped without keys"))]);
+    }
     let subset = Subset::from_keys(from_side, keys).map_err(|errs| key_errors(from, &errs, from_side, as_of))?;
     let (result, missing) = match direction {
         Direction::Upstream => {

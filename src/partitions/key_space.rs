@@ -415,8 +415,10 @@ impl<'a> KeyIter<'a> {
             self.pos += 1;
             return Some(None);
         }
-        let start_at = self.walk.as_mut().and_then(|w| w.pending_at.take());
+        // After the step: skipping an excluded window clears the carried end, so a window
+        // that follows an excluded tick starts at its own tick, not at the excluded one.
         let (t, start) = self.step()?;
+        let start_at = self.walk.as_mut().and_then(|w| w.pending_at.take());
         let zone = t.def.schedule().zone();
         let start_at = match start_at {
             Some(a) => a,

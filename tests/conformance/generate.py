@@ -476,6 +476,17 @@ def keys_exclusions() -> None:
       weekly("2024-01-01", exclusions=["2024-02-04T00:00:00"]), utc("2024-03-01T00:00"))
     K("exclusions/daily_with_end",
       daily("2024-01-01", end="2024-01-15", exclusions=[weekend]), utc("2024-03-01T00:00"))
+    # a key after an excluded tick has its own window, not one from the excluded tick on
+    # (issue 10, item 5: 2024-06-01 is a Saturday, so 2024-07-01 follows an excluded tick)
+    K("exclusions/monthly_saturdays_cron/chatham",
+      monthly("2024-01-01", end="2025-01-01", timezone="Pacific/Chatham", exclusions=["0 0 * * 6"]),
+      utc("2025-06-01T00:00"))
+    K("exclusions/monthly_saturdays_cron/utc",
+      monthly("2024-01-01", exclusions=["0 0 * * 6"]), utc("2025-03-01T00:00"))
+    K("exclusions/daily_weekends_cron/chatham",
+      daily("2024-01-01", exclusions=[weekend], timezone="Pacific/Chatham"), utc("2024-01-20T00:00"))
+    K("exclusions/hourly_nights_cron/new_york_fall_back",
+      hourly("2024-11-02-00:00", exclusions=["0 1-3 * * *"], timezone="America/New_York"), utc("2024-11-04T00:00"))
 
 
 def keys_static_dynamic_multi() -> None:
@@ -919,6 +930,11 @@ def maps_multi_multi() -> None:
     BOTH("multi_multi/same_def_identity", up2, up2, {"type": "identity"}, ["a|2023-01-05"], ["a|2023-01-05"], now)
     BOTH("multi_multi/same_def_default", up2, up2, None, ["b|2023-01-05", "a|2023-01-04"], ["a|2023-01-05"], now)
     BOTH("multi_multi/different_defs_default", up2, down, None, ["1|2023-01-05"], ["a|2023-01-05"], now)
+    # multi() with no dimension: all to all (issue 10, item 5)
+    empty = {"type": "multi", "dimensions": {}}
+    BOTH("multi_multi/empty_all_to_all", up2, up2, empty, ["b|2023-01-05"], ["a|2023-01-04"], now)
+    down3 = multi(abc=static("a", "b"), daily=daily("2023-01-15"))
+    BOTH("multi_multi/empty_all_to_all/different_defs", up2, down3, empty, ["b|2023-01-16"], ["c|2023-01-02"], now)
 
 
 def maps_default_inference() -> None:

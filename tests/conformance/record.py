@@ -23,6 +23,8 @@ Options / environment:
                     default <repo>/.oracle-venv/bin/python
     --oracle PATH   (or DAGPLAN_ORACLE) the oracle script; default <repo>/../shared/oracle/dagster_oracle.py
     --report-only   do not call the oracle; report on the existing keys.json / mappings.json
+    --out DIR       write the golden files into DIR and exit 1 unless they equal the committed
+                    ones byte for byte (CI's check that the goldens are still Dagster's answers)
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def run_oracle(python: str, oracle: str, cases_path: Path) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def record(python: str, oracle: str) -> None:
+def record(python: str, oracle: str, out_dir: Path = HERE) -> None:
     version = subprocess.run([python, oracle, "--version"], capture_output=True, text=True).stdout.strip()
     print(f"dagster {version}")
     for cases_name, out_name in PAIRS:
@@ -64,7 +66,7 @@ def record(python: str, oracle: str) -> None:
             if r.get("id") != c["id"]:
                 raise SystemExit(f"{cases_name}: result id {r.get('id')!r} does not match case {c['id']!r}")
             golden.append({"case": c, "expected": r})
-        (HERE / out_name).write_text(
+        (out_dir / out_name).write_text(
             json.dumps(golden, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {out_name}: {len(golden)} cases")
 
@@ -275,6 +277,7 @@ def main(argv: list[str]) -> int:
     oracle = os.environ.get("DAGPLAN_ORACLE", str((REPO / ".." / "shared" / "oracle" / "dagster_oracle.py").resolve()))
     it = iter(argv[1:])
     only_report = False
+    out_dir = None
     for a in it:
         if a == "--python":
             python = next(it)
@@ -282,8 +285,17 @@ def main(argv: list[str]) -> int:
             oracle = next(it)
         elif a == "--report-only":
             only_report = True
+        elif a == "--out":
+            out_dir = Path(next(it))
         else:
             raise SystemExit(f"unknown argument {a!r}")
+    if out_dir is not None:
+        # CI: record into another directory and compare, byte for byte, with the committed files
+        record(python, oracle, out_dir)
+        differ = [name for _, name in PAIRS if (out_dir / name).read_bytes() != (HERE / name).read_bytes()]
+        for name in differ:
+            print(f"{name} differs from Dagster's answers: re-record and review", file=sys.stderr)
+        return 1 if differ else 0
     if not only_report:
         record(python, oracle)
     return report()
