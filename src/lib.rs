@@ -14,6 +14,7 @@ pub mod model;
 pub mod partitions;
 pub mod plan;
 pub mod plandoc;
+pub mod run;
 pub mod select;
 pub mod source;
 pub mod state;

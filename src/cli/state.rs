@@ -12,7 +12,7 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::model::{AssetId, Pipeline};
 use crate::partitions::DynamicKeys;
-use crate::plan::{resolve_spec, Ranges, Space};
+use crate::plan::{resolve_spec, Space};
 use crate::source::SourceMap;
 use crate::state::{self, store, AssetDone, KeyRange, Outcome, State, StateError};
 
@@ -402,32 +402,7 @@ fn record(args: &RecordArgs, io: &mut Io) -> i32 {
     let path = &args.writer.path;
     let result = store::update(path, args.writer.lock_timeout, |s: &mut State| -> Result<(), Failure> {
         let space = Space::new(p, as_of, &s.dynamic_keys(&flags))?;
-        for &id in &ids {
-            let asset = p.asset(id);
-            let outcome = if failed { Outcome::Failed } else { Outcome::Materialized(asset.code_version.clone()) };
-            let entry = s.assets.entry(asset.key.clone()).or_default();
-            let mut done = AssetDone::resolve(entry, &space, asset.partitions);
-            match asset.partitions {
-                None => done.status = Some(outcome),
-                Some(def) => {
-                    let mut found = Vec::with_capacity(run.partitions.len());
-                    for key in &run.partitions {
-                        match space.position(def, key) {
-                            Some(pos) => found.push(pos..pos + 1),
-                            // Not a key as of the time (say, a --dynamic key the state lacks):
-                            // kept as written, used once it resolves.
-                            None => done.keep(key, &outcome),
-                        }
-                    }
-                    let positions = Ranges::from_ranges(found);
-                    match &outcome {
-                        Outcome::Materialized(cv) => done.mark_materialized(&positions, cv.clone()),
-                        Outcome::Failed => done.mark_failed(&positions),
-                    }
-                }
-            }
-            *entry = done.to_file(p, &space, asset.partitions);
-        }
+        state::record_run(s, p, &space, &ids, &run.partitions, failed);
         Ok(())
     });
     match result {

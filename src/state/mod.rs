@@ -11,6 +11,7 @@ pub mod atomic;
 mod error;
 pub mod file;
 pub mod lock;
+mod record;
 mod resolve;
 mod status;
 pub mod store;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 
 pub use error::StateError;
 pub use file::STATE_VERSION;
+pub use record::record_run;
 pub use resolve::{resolve_all, AssetDone};
 pub use status::{asset_status, AssetStatus, Freshness};
 
