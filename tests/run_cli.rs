@@ -147,6 +147,8 @@ asset c {
     assert_eq!(failed["reason"].as_str().map(|r| r.ends_with("exit 3")), Some(true), "{failed}");
     let state = d.read("s.toml");
     assert!(state.contains("failed = [") && state.contains(r#"{ key = "d2" }"#), "{state}");
+    let (_, status, _) = d.run(&["status", "p.dag", "--state", "s.toml", "--as-of", AS_OF]);
+    assert!(status.contains("last run: 1 failed, 1 succeeded"), "{status}");
     // The resume runs only what failed.
     let (code, out, _) = d.run_plan(&["--output", "json", "--dry-run"]);
     assert_eq!(code, 0);
