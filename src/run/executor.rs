@@ -162,7 +162,7 @@ pub fn execute(
     l.flush();
     l.report.finals = l.sched.finals();
     for (i, f) in l.report.finals.iter().enumerate() {
-        if matches!(f, Final::NotStarted | Final::UpstreamFailed) {
+        if *f == Final::NotStarted {
             let job = &l.jobs[i];
             let _ = l.journal.write(&Entry::Run {
                 run: job.id.clone(),
@@ -376,7 +376,7 @@ impl Loop<'_> {
 
     fn finish(&mut self, i: usize, outcome: Final, why: Option<String>) {
         let job = &self.jobs[i];
-        self.sched.finish(i, outcome);
+        let downstream = self.sched.finish(i, outcome);
         if why.is_some() {
             self.report.reasons[i] = why.clone();
         }
@@ -390,6 +390,18 @@ impl Loop<'_> {
         self.progress.finished(job, outcome, why.as_deref(), self.report.logs[i].as_deref());
         if matches!(outcome, Final::Succeeded | Final::Failed) {
             self.pending.push((i, outcome));
+        }
+        for d in downstream {
+            let job = &self.jobs[d];
+            let _ = self.journal.write(&Entry::Run {
+                run: job.id.clone(),
+                outcome: Final::UpstreamFailed.name().into(),
+                assets: job.asset_keys.clone(),
+                partitions: job.partitions.clone(),
+                as_of: self.opts.as_of.clone(),
+            });
+            let why = format!("after {}", self.jobs[i].label);
+            self.progress.finished(job, Final::UpstreamFailed, Some(&why), None);
         }
     }
 

@@ -134,8 +134,9 @@ impl Scheduler {
     }
 
     /// Run `i` ended as `outcome`. A success readies the runs waiting only on it; a failure
-    /// makes every run downstream of it `upstream_failed`.
-    pub fn finish(&mut self, i: usize, outcome: Final) {
+    /// makes every run downstream of it `upstream_failed`: those are returned.
+    pub fn finish(&mut self, i: usize, outcome: Final) -> Vec<usize> {
+        let mut upstream_failed = Vec::new();
         self.release(i);
         self.ready.remove(&i);
         self.status[i] = Status::Done(outcome);
@@ -156,12 +157,15 @@ impl Scheduler {
                     if matches!(self.status[d], Status::Waiting | Status::Ready) {
                         self.ready.remove(&d);
                         self.status[d] = Status::Done(Final::UpstreamFailed);
+                        upstream_failed.push(d);
                         stack.extend(self.dependents[d].iter().copied());
                     }
                 }
             }
             _ => {}
         }
+        upstream_failed.sort_unstable();
+        upstream_failed
     }
 
     /// Start nothing new from now on.
