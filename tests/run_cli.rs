@@ -445,3 +445,32 @@ fn journal_order_respects_after_on_generated_pipelines() {
         assert_eq!(json(&out)["runs"].as_array().map(Vec::len), Some(after.len()));
     }
 }
+
+/// The README's worked example, end to end (skipped without `python3`): a failure, exit 1,
+/// then the resume runs only what is left, exit 0.
+#[test]
+fn the_readme_example_fails_then_resumes() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let state = tmp.path().join("state.toml").display().to_string();
+    let run = |fail: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.args(["run", "examples/run/sales_sqlite.dag", "--state", &state, "--as-of", "2024-01-08T00:00:00Z"])
+            .args(["-j", "2", "--on-failure", "continue", "--retry-delay", "0", "--output", "json"])
+            .env("DEMO_DIR", tmp.path().join("demo"))
+            .env_remove("DEMO_FAIL_DATE");
+        if let Some(day) = fail {
+            c.env("DEMO_FAIL_DATE", day);
+        }
+        let out = c.output().expect("dagplan runs");
+        (out.status.code(), json(&String::from_utf8_lossy(&out.stdout)))
+    };
+    let (code, first) = run(Some("2024-01-04"));
+    assert_eq!(code, Some(1), "{first}");
+    assert_eq!(first["summary"], serde_json::json!({"failed": 1, "succeeded": 6, "upstream_failed": 1}));
+    let (code, second) = run(None);
+    assert_eq!(code, Some(0), "{second}");
+    assert_eq!(second["summary"], serde_json::json!({"succeeded": 2}));
+}
