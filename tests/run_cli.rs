@@ -474,3 +474,44 @@ fn the_readme_example_fails_then_resumes() {
     assert_eq!(code, Some(0), "{second}");
     assert_eq!(second["summary"], serde_json::json!({"succeeded": 2}));
 }
+
+/// A pool of one admits one run at a time even with `-j 4`: each command takes a directory
+/// as a mutex and fails if another run holds it.
+#[test]
+fn a_pool_never_runs_more_than_its_size() {
+    let d = Dir::new(
+        r#"partitions keys = static("a", "b", "c", "d", "e", "f")
+asset one_at_a_time {
+    partitions = keys
+    pool = "db"
+    run = "sh -c 'mkdir held || exit 9; sleep 0.05; rmdir held'"
+}
+asset free {
+    partitions = keys
+    run = "true"
+}
+"#,
+    );
+    let (code, out, err) = d.run_plan(&["--output", "json", "-j", "4", "--pool", "db=1"]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    assert_eq!(json(&out)["summary"], serde_json::json!({"succeeded": 12}));
+}
+
+/// The command is part of the pipeline fingerprint (apply refuses plans whose commands
+/// changed); retries, timeout and pool are not, and run ids depend on none of them.
+#[test]
+fn the_command_changes_the_fingerprint_and_operational_fields_do_not() {
+    let base = "asset a {\n    run = \"make a\"\n}\n";
+    let fp = |text: &str| {
+        let c = dagplan::check::compile_str(std::path::Path::new("p.dag"), text);
+        dagplan::plan::fingerprint(c.pipeline.as_ref().expect("valid"))
+    };
+    let operational = base.replace("}\n", "    retries = 3\n    timeout = \"1h\"\n    pool = \"x\"\n}\n");
+    assert_eq!(fp(base), fp(&operational));
+    assert_ne!(fp(base), fp(&base.replace("make a", "make b")));
+    let d = Dir::new(base);
+    let ids = |d: &Dir| json(&d.run(&["plan", "p.dag", "--as-of", AS_OF]).1)["runs"][0]["id"].clone();
+    let before = ids(&d);
+    std::fs::write(d.path("p.dag"), base.replace("make a", "make b")).expect("edit");
+    assert_eq!(before, ids(&d));
+}
