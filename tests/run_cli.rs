@@ -515,3 +515,41 @@ fn the_command_changes_the_fingerprint_and_operational_fields_do_not() {
     std::fs::write(d.path("p.dag"), base.replace("make a", "make b")).expect("edit");
     assert_eq!(before, ids(&d));
 }
+
+/// Commands that ignore SIGINT are killed once the grace period is over.
+#[test]
+fn after_the_grace_period_interrupted_commands_are_killed() {
+    let d = Dir::new(
+        r#"asset stubborn {
+    run = "sh -c 'trap \"\" INT TERM; touch started; sleep 60'"
+}
+"#,
+    );
+    let child = d
+        .cmd(&["run", "p.dag", "--state", "s.toml", "--as-of", AS_OF, "--grace", "0.3", "--output", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dagplan starts");
+    wait_for("the run to start", || d.path("started").exists());
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc_kill(child.id() as i32, 2) };
+    let out = child.wait_with_output().expect("dagplan ends");
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!((s["runs"][0]["outcome"].clone(), s["interrupted"].clone()), ("cancelled".into(), true.into()));
+}
+
+#[test]
+fn a_program_that_does_not_exist_fails_its_run_with_the_reason() {
+    let d = Dir::new("asset a {\n    run = \"dagplan-no-such-program --x\"\n}\n");
+    let (code, out, err) = d.run_plan(&["--output", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let s = json(&out);
+    assert!(
+        s["runs"][0]["reason"].as_str().is_some_and(|r| r.starts_with("cannot start `dagplan-no-such-program`")),
+        "{s}"
+    );
+    let log = std::fs::read_to_string(d.dir.path().join(s["runs"][0]["log"].as_str().expect("a log"))).expect("log");
+    assert!(log.contains("cannot start"), "{log}");
+}

@@ -106,3 +106,36 @@ pub fn last_session(entries: &[Entry]) -> Vec<&Entry> {
     let from = entries.iter().rposition(|e| matches!(e, Entry::Session { .. })).unwrap_or(0);
     entries[from..].iter().filter(|e| matches!(e, Entry::Run { .. })).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &str, outcome: &str) -> Entry {
+        Entry::Run {
+            run: id.into(),
+            outcome: outcome.into(),
+            assets: vec!["a".into()],
+            partitions: vec![id.into()],
+            as_of: "t".into(),
+        }
+    }
+
+    #[test]
+    fn outcomes_after_the_last_flush_are_the_unrecorded_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut j = Journal::open(dir.path()).expect("journal");
+        for e in
+            [run("r1", "succeeded"), Entry::Flushed { time: "t".into() }, run("r2", "failed"), run("r3", "cancelled")]
+        {
+            j.write(&e).expect("write");
+        }
+        // A line torn by a crash is skipped.
+        std::io::Write::write_all(&mut j.file, b"{\"event\":\"run\",\"ru").expect("write");
+        let entries = read(dir.path()).expect("read");
+        assert_eq!(entries.len(), 4);
+        let lost = unflushed(&entries);
+        assert_eq!(lost, vec![(vec!["a".to_string()], vec!["r2".to_string()], true, "t".to_string())]);
+        assert!(read(&dir.path().join("none")).expect("missing is empty").is_empty());
+    }
+}
