@@ -2,6 +2,8 @@
 //! retries, timeouts, failure policies, SIGINT, kill -9 and resume, stale plans refused.
 //! No wall-clock assertion: commands sleep, but tests only poll files with generous bounds.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -552,4 +554,33 @@ fn a_program_that_does_not_exist_fails_its_run_with_the_reason() {
     );
     let log = std::fs::read_to_string(d.dir.path().join(s["runs"][0]["log"].as_str().expect("a log"))).expect("log");
     assert!(log.contains("cannot start"), "{log}");
+}
+
+/// What people read: the dry run and the summary of a session with a failure, an
+/// upstream failure and a run left unstarted.
+#[test]
+fn dry_run_and_summary_text_snapshots() {
+    let d = Dir::new(
+        r#"partitions days = static("d1", "d2")
+asset a {
+    partitions = days
+    run = "sh -c 'test $1 != d2 || exit 4' sh {key} 'two words'"
+}
+asset b {
+    deps = [a]
+    run = "true"
+}
+asset c {
+    run = "true {as_of}"
+}
+"#,
+    );
+    let (code, dry, err) = d.run_plan(&["--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, summary, err) = d.run_plan(&["-j", "1"]);
+    assert_eq!(code, 1, "{err}");
+    common::insta_settings().bind(|| {
+        insta::assert_snapshot!("run_dry_run_text", dry);
+        insta::assert_snapshot!("run_summary_text", summary);
+    });
 }

@@ -7,9 +7,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Targeting};
 use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
@@ -18,13 +15,15 @@ use crate::check::Compilation;
 use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::plan::RunDoc;
+use crate::emit::run as emit;
 use crate::partitions::DynamicKeys;
 use crate::plan::{plan_with_state, PlanRequest, StateRequest};
 use crate::run::journal;
 use crate::run::progress::{Lines, Live};
 use crate::run::record::{recover, StateRecorder};
-use crate::run::{execute, prepare, Defaults, Final, Job, Options, Policy, Progress, Report};
+use crate::run::{execute, prepare, Defaults, Job, Options, Policy, Progress, Report};
 use crate::state::Reprocess;
+use chrono::{DateTime, Utc};
 
 /// Exit status: interrupted by SIGINT or SIGTERM.
 pub const EXIT_INTERRUPTED: i32 = 130;
@@ -364,47 +363,10 @@ fn go(
     }
 }
 
-/// `sh`-quoted, so a line can be pasted into a shell.
-fn quoted(argv: &[String]) -> String {
-    argv.iter()
-        .map(|a| shlex::try_quote(a).map_or_else(|_| format!("{a:?}"), |q| q.into_owned()))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn dry_run(jobs: &[Job], output: RunOutput, io: &mut Io) -> i32 {
     let text = match output {
-        RunOutput::Text => {
-            let mut out = format!("would start {} runs, in this order:\n", jobs.len());
-            for j in jobs {
-                out.push_str(&format!("{}  {}\n", j.id, j.label));
-                for s in &j.steps {
-                    out.push_str(&format!("    {}\n", quoted(&s.argv)));
-                }
-            }
-            out
-        }
-        RunOutput::Json => {
-            #[derive(Serialize)]
-            struct DryRun<'a> {
-                id: &'a str,
-                assets: &'a [String],
-                partitions: &'a [String],
-                commands: Vec<&'a [String]>,
-                after: Vec<&'a str>,
-            }
-            let runs: Vec<DryRun> = jobs
-                .iter()
-                .map(|j| DryRun {
-                    id: &j.id,
-                    assets: &j.asset_keys,
-                    partitions: &j.partitions,
-                    commands: j.steps.iter().map(|s| s.argv.as_slice()).collect(),
-                    after: j.after.iter().map(|&i| jobs[i].id.as_str()).collect(),
-                })
-                .collect();
-            format!("{}\n", serde_json::json!({ "dry_run": true, "runs": runs }))
-        }
+        RunOutput::Text => emit::dry_run_text(jobs),
+        RunOutput::Json => emit::dry_run_json(jobs),
     };
     match io.out(&text) {
         Ok(()) => EXIT_OK,
@@ -412,72 +374,16 @@ fn dry_run(jobs: &[Job], output: RunOutput, io: &mut Io) -> i32 {
     }
 }
 
-#[derive(Serialize)]
-struct RunSummary<'a> {
-    id: &'a str,
-    assets: &'a [String],
-    partitions: &'a [String],
-    outcome: &'static str,
-    attempts: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    log: Option<String>,
-}
-
 /// Prints the summary; exit 0 when every run succeeded, else 1.
 fn summary(jobs: &[Job], report: &Report, output: RunOutput, io: &mut Io) -> i32 {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &report.finals {
-        *counts.entry(f.name()).or_default() += 1;
-    }
-    let all_ok = report.finals.iter().all(|f| *f == Final::Succeeded) && report.interrupted.is_none();
     let text = match output {
-        RunOutput::Text => {
-            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            let mut out = format!(
-                "{} runs: {}{}\n",
-                jobs.len(),
-                if parts.is_empty() { "nothing to do".into() } else { parts.join(", ") },
-                if report.interrupted.is_some() { " (interrupted)" } else { "" }
-            );
-            for (i, f) in report.finals.iter().enumerate() {
-                if matches!(f, Final::Failed) {
-                    let why = report.reasons[i].as_deref().unwrap_or("failed");
-                    let log = report.logs[i].as_ref().map(|l| format!(", log {}", l.display())).unwrap_or_default();
-                    out.push_str(&format!("  failed: {} ({why}{log})\n", jobs[i].label));
-                }
-            }
-            out
-        }
-        RunOutput::Json => {
-            let runs: Vec<RunSummary> = report
-                .finals
-                .iter()
-                .enumerate()
-                .map(|(i, f)| RunSummary {
-                    id: &jobs[i].id,
-                    assets: &jobs[i].asset_keys,
-                    partitions: &jobs[i].partitions,
-                    outcome: f.name(),
-                    attempts: report.attempts[i],
-                    reason: report.reasons[i].as_deref().filter(|_| *f != Final::Succeeded),
-                    log: report.logs[i].as_ref().map(|l| l.display().to_string()),
-                })
-                .collect();
-            let doc = serde_json::json!({
-                "runs": runs,
-                "summary": counts,
-                "interrupted": report.interrupted.is_some(),
-                "ok": all_ok,
-            });
-            format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
-        }
+        RunOutput::Text => emit::summary_text(jobs, report),
+        RunOutput::Json => emit::summary_json(jobs, report),
     };
     if let Err(e) = io.out(&text) {
         return io.usage_error(&format!("cannot write the summary: {e}"));
     }
-    if all_ok {
+    if emit::all_ok(report) {
         EXIT_OK
     } else {
         EXIT_INVALID
