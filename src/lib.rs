@@ -13,6 +13,8 @@ pub mod mapping;
 pub mod model;
 pub mod partitions;
 pub mod plan;
+pub mod plandoc;
+pub mod run;
 pub mod select;
 pub mod source;
 pub mod state;

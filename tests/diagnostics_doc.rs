@@ -78,6 +78,18 @@ fn generate() -> String {
                         "`dagplan status` finds an asset whose newest N partitions (`freshness = N`) are not all \
                          materialized (exit 1)"
                     }
+                    Code::NoCommand => {
+                        "`dagplan run` or `dagplan apply` would run an asset that has no `run = \"...\"` \
+                         command; nothing is started (exit 1)"
+                    }
+                    Code::BadPlan => {
+                        "a plan file given to `apply`, `diff` or `state record` is not JSON, JSON Lines or TOML \
+                         of a plan this dagplan reads, or is larger than the size limit"
+                    }
+                    Code::StalePlan => {
+                        "`dagplan apply` reads a plan made from another version of the pipeline, or from a \
+                         state file that has changed since; nothing is started (exit 1)"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");

@@ -40,3 +40,26 @@ fn equal_plans_exit_zero_and_plan_files_compare_like_pipelines() {
     assert_eq!(code, 2, "a file that is not a plan is an input error: {err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 11 item 7: the TOML a plan is written as reads back like its JSON, in `diff` and
+/// `state record`.
+#[test]
+fn toml_plans_read_like_json_plans() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("p.json").display().to_string();
+    let toml = dir.path().join("p.toml").display().to_string();
+    assert_eq!(dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "-o", &json]).0, 0);
+    assert_eq!(dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "--format", "toml", "-o", &toml]).0, 0);
+    let (code, out, err) = dagplan(&["diff", &json, &toml]);
+    assert_eq!((code, out.as_str()), (0, "plans are equal\n"), "{err}");
+    let text = std::fs::read_to_string(&json).expect("plan");
+    let id = text.split("\"id\":\"").nth(1).and_then(|s| s.split('"').next()).expect("a run id").to_string();
+    let state = dir.path().join("s.toml").display().to_string();
+    let (code, _, err) =
+        dagplan(&["state", "record", "examples/sales.dag", &toml, &id, "--succeeded", "--state", &state]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("recorded run `{id}` succeeded")), "{err}");
+    let (code, _, err) = dagplan(&["diff", &json, "Cargo.lock"]);
+    assert_eq!(code, 2, "a bad side is exit 2 for diff: {err}");
+    assert!(err.contains("dagplan::bad_plan"), "{err}");
+}

@@ -59,6 +59,9 @@ fn every_code_has_a_fixture() {
         Code::UnknownRun,
         Code::PlanMismatch,
         Code::NotFresh,
+        Code::NoCommand,
+        Code::BadPlan,
+        Code::StalePlan,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

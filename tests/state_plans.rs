@@ -85,6 +85,8 @@ fn reprocess_all_plans_what_no_state_plans() {
     let base = ["plan", SALES, "--as-of", SALES_AS_OF, "--format", "json"];
     let without = dagplan(&base).1;
     let with = dagplan(&[&base[..], &["--state", state.to_str().expect("utf-8"), "--reprocess", "all"]].concat()).1;
+    // Only the state's fingerprint is added.
+    let with: String = with.lines().filter(|l| !l.starts_with("  \"state\": ")).map(|l| format!("{l}\n")).collect();
     assert_eq!(without, with);
 }
 

@@ -4,21 +4,36 @@
 use std::collections::BTreeMap;
 
 use super::args::{bind, named, Signature};
+use super::exec::{self, RunShape};
 use super::mappings;
 use super::names::{AssetSource, Names};
 use super::partitions::Resolver;
 use super::values;
 use crate::collections::FastMap;
 use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics};
-use crate::model::{Asset, AssetId, Backfill, Dep, MultiAsset, MultiAssetId, PartitionsId};
+use crate::model::{Asset, AssetId, Backfill, Dep, Exec, MultiAsset, MultiAssetId, PartitionsId};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, Call, Expr, ExprKind, Field};
 
-const ASSET_FIELDS: [&str; 10] =
-    ["partitions", "deps", "backfill", "group", "kinds", "tags", "owners", "description", "code_version", "freshness"];
+const ASSET_FIELDS: [&str; 14] = [
+    "partitions",
+    "deps",
+    "backfill",
+    "group",
+    "kinds",
+    "tags",
+    "owners",
+    "description",
+    "code_version",
+    "freshness",
+    "run",
+    "pool",
+    "retries",
+    "timeout",
+];
 
 /// `ASSET_FIELDS` quoted, as the context of value errors (no `format!` per field).
-const QUOTED_FIELDS: [&str; 10] = [
+const QUOTED_FIELDS: [&str; 14] = [
     "`partitions`",
     "`deps`",
     "`backfill`",
@@ -29,6 +44,10 @@ const QUOTED_FIELDS: [&str; 10] = [
     "`description`",
     "`code_version`",
     "`freshness`",
+    "`run`",
+    "`pool`",
+    "`retries`",
+    "`timeout`",
 ];
 
 /// The keys a multi_asset declares in `outs`, with their spans.
@@ -85,6 +104,7 @@ struct Draft<'m> {
     code_version: Option<String>,
     freshness: Option<u64>,
     multi_asset: Option<MultiAssetId>,
+    exec: Exec,
     span: Span,
 }
 
@@ -105,14 +125,18 @@ pub fn check_assets(
     // One field check per multi_asset, shared by its outs.
     let mut multi_drafts: BTreeMap<&str, Draft> = BTreeMap::new();
     for (name, m) in &names.multi_assets {
-        let mut d = draft(&m.name.value, &m.fields, true, m.span, parts, diags);
+        let outs = m.fields.iter().find(|f| f.name.value == "outs").map_or(0, |f| match &f.value.kind {
+            ExprKind::List(items) => items.len(),
+            _ => 0,
+        });
+        let mut d = draft(&m.name.value, &m.fields, Some(outs), m.span, parts, diags);
         d.multi_asset = multi_ids.get(name.as_str()).copied();
         multi_drafts.insert(name, d);
     }
     let mut drafts = Vec::new();
     for (key, source) in &names.assets {
         let d = match source {
-            AssetSource::Asset(a) => draft(key, &a.fields, false, a.span, parts, diags),
+            AssetSource::Asset(a) => draft(key, &a.fields, None, a.span, parts, diags),
             AssetSource::Out { multi, span } => {
                 let Some(shared) = multi_drafts.get(multi.name.value.as_str()) else { continue };
                 Draft { key: key.clone(), span: *span, ..shared.clone_fields() }
@@ -163,6 +187,7 @@ pub fn check_assets(
             code_version: d.code_version,
             freshness: d.freshness,
             multi_asset: d.multi_asset,
+            exec: d.exec,
             span: d.span,
         })
         .collect();
@@ -212,15 +237,17 @@ impl Draft<'_> {
             code_version: self.code_version.clone(),
             freshness: self.freshness,
             multi_asset: self.multi_asset,
+            exec: self.exec.clone(),
             span: self.span,
         }
     }
 }
 
+/// `outs` is the number of outs of a multi_asset, `None` for an asset.
 fn draft<'m>(
     key: &str,
     fields: &'m [Field],
-    is_multi: bool,
+    outs: Option<usize>,
     span: Span,
     parts: &mut Resolver,
     diags: &mut Diagnostics,
@@ -240,8 +267,11 @@ fn draft<'m>(
         code_version: None,
         freshness: None,
         multi_asset: None,
+        exec: Exec::default(),
         span,
     };
+    let is_multi = outs.is_some();
+    let mut run = None;
     // Where each of ASSET_FIELDS was first given.
     let mut seen: [Option<Span>; ASSET_FIELDS.len()] = [None; ASSET_FIELDS.len()];
     let item = if is_multi { "multi_asset" } else { "asset" };
@@ -310,8 +340,24 @@ fn draft<'m>(
                     }
                 }
             }
+            "run" => run = Some(v),
+            "pool" => d.exec.pool = exec::pool(v, diags),
+            "retries" => d.exec.retries = exec::retries(v, diags),
+            "timeout" => d.exec.timeout = exec::timeout(v, diags),
             _ => {}
         }
+    }
+    // Checked last: the variables depend on `partitions` and `backfill`, in any field order.
+    if let Some(v) = run {
+        let item = if is_multi { format!("multi_asset `{key}`") } else { format!("`{key}`") };
+        let shape = RunShape {
+            item: &item,
+            partitions: d.partitions.map(|p| parts.def(p)),
+            partitions_failed: d.partitions_failed,
+            backfill: d.backfill,
+            outs: outs.unwrap_or(1),
+        };
+        d.exec.run = exec::run_template(v, &shape, diags);
     }
     d
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod assets;
+pub mod exec;
 mod graph;
 mod identity;
 mod jobs;

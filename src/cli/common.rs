@@ -76,9 +76,14 @@ pub fn dynamic_keys(shared: &Shared, io: &mut Io) -> Result<DynamicKeys, i32> {
 
 /// Prints one diagnostic that has no source location (the input came from a flag).
 pub fn report(d: Diagnostic, io: &mut Io) -> i32 {
+    report_exit(d, EXIT_INVALID, io)
+}
+
+/// As [`report`], with another exit status.
+pub fn report_exit(d: Diagnostic, code: i32, io: &mut Io) -> i32 {
     let text = render(&[d], &crate::source::SourceMap::new(), io.diagnostics);
     io.err(&text);
-    EXIT_INVALID
+    code
 }
 
 /// The `--dynamic` flags merged over the dynamic keys of a state file, for commands that

@@ -1,5 +1,5 @@
 //! `dagplan diff OLD NEW`: what a pipeline change does to the plan. OLD and NEW are plan
-//! files (JSON or JSON Lines) or `.dag` files planned with the same flags. Exit 0 when the
+//! files (JSON, JSON Lines or TOML) or `.dag` files planned with the same flags. Exit 0 when the
 //! plans are equal, 1 when they differ.
 
 use std::path::{Path, PathBuf};
@@ -61,26 +61,14 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
             }
         };
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| io.usage_error(&format!("cannot read `{}`: {e}", path.display())))?;
-    parse_plan(&text).map_err(|e| io.usage_error(&format!("`{}` is not a plan file: {e}", path.display())))
-}
-
-/// Reads the runs of a plan document (JSON) or of a JSON Lines plan.
-fn parse_plan(text: &str) -> Result<Vec<RunDoc>, String> {
-    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) {
-        let version = doc.get("plan_version").and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(crate::emit::plan::PLAN_VERSION)) {
-            return Err(format!("plan_version {version:?} is not one this dagplan reads (1)"));
+    match crate::plandoc::read(path) {
+        Ok(doc) => Ok(doc.runs),
+        Err(e) => {
+            super::common::report(e.to_diagnostic(path), io);
+            // 1 means the plans differ, so a bad side is 2 (CLI.md).
+            Err(super::EXIT_USAGE)
         }
-        let runs = doc.get("runs").cloned().ok_or("it has no `runs`")?;
-        return serde_json::from_value(runs).map_err(|e| e.to_string());
     }
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1)))
-        .collect()
 }
 
 pub fn run(args: &DiffArgs, io: &mut Io) -> i32 {

@@ -9,6 +9,7 @@ mod keys;
 mod map;
 mod output;
 mod plan;
+mod run;
 mod state;
 mod status;
 
@@ -58,6 +59,10 @@ pub enum Command {
     Map(map::MapArgs),
     /// Record and show what is done: dynamic keys, materialized and failed partitions.
     State(state::StateArgs),
+    /// Plan, then execute the runs on this machine, recording each outcome in --state.
+    Run(run::RunArgs),
+    /// Execute a saved plan exactly; refused when the pipeline or the state changed since.
+    Apply(run::ApplyArgs),
     /// Per asset, materialized, failed and missing partitions; exit 1 when not fresh.
     Status(status::StatusArgs),
     /// Print the asset graph as Graphviz DOT or Mermaid.
@@ -82,5 +87,7 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Diff(args) => diff::run(&args, io),
         Command::State(args) => state::run(&args, io),
         Command::Status(args) => status::run(&args, io),
+        Command::Run(args) => run::run(&args, io),
+        Command::Apply(args) => run::apply(&args, io),
     }
 }

@@ -6,16 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared};
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
-use crate::emit::plan::{RunDoc, PLAN_VERSION};
 use crate::model::{AssetId, Pipeline};
 use crate::partitions::DynamicKeys;
-use crate::plan::{resolve_spec, Ranges, Space};
+use crate::plan::{resolve_spec, Space};
 use crate::source::SourceMap;
 use crate::state::{self, store, AssetDone, KeyRange, Outcome, State, StateError};
 
@@ -118,7 +115,7 @@ pub struct RunOutcome {
 pub struct RecordArgs {
     /// The pipeline file the plan was made from.
     pub file: PathBuf,
-    /// The plan file (JSON or JSON Lines, as `dagplan plan` writes it).
+    /// The plan file (JSON, JSON Lines or TOML, as `dagplan plan` writes it).
     pub plan: PathBuf,
     /// The run's `id` in the plan.
     pub run_id: String,
@@ -339,90 +336,22 @@ fn mark(args: &MarkArgs, io: &mut Io) -> i32 {
     }
 }
 
-/// The parts of a plan document `record` needs; the runs are skimmed, not kept.
-#[derive(Deserialize)]
-struct PlanHeader {
-    plan_version: Option<u64>,
-    as_of: Option<String>,
-    pipeline: Option<PipelineHeader>,
-}
-
-#[derive(Deserialize)]
-struct PipelineHeader {
-    fingerprint: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PlanRuns {
-    runs: Vec<RunDoc>,
-}
-
-/// A run of a plan file, and the plan's `as_of` and fingerprint when it is a JSON document.
-struct FoundRun {
-    run: Option<RunDoc>,
-    runs: usize,
-    as_of: Option<String>,
-    fingerprint: Option<String>,
-}
-
-/// Finds run `id` in a plan file's text (a JSON document or JSON Lines). Plans can be large
-/// and an executor records every run, so lines are tried one by one before a full parse.
-fn find_run(text: &str, id: &str) -> Result<FoundRun, String> {
-    let quoted = serde_json::to_string(id).unwrap_or_default();
-    let by_line = || {
-        text.lines().find_map(|l| {
-            let l = l.trim().trim_end_matches(',');
-            if !(l.starts_with('{') && l.contains(&quoted)) {
-                return None;
-            }
-            serde_json::from_str::<RunDoc>(l).ok().filter(|r| r.id == id)
-        })
-    };
-    // A document has a `plan_version`; a JSON Lines plan of one run is an object too.
-    if let Some(header) = serde_json::from_str::<PlanHeader>(text).ok().filter(|h| h.plan_version.is_some()) {
-        let version = header.plan_version;
-        if version != Some(u64::from(PLAN_VERSION)) {
-            return Err(format!("plan_version {version:?} is not one this dagplan reads ({PLAN_VERSION})"));
-        }
-        let (run, runs) = match by_line() {
-            Some(r) => (Some(r), 0),
-            None => {
-                let all: PlanRuns = serde_json::from_str(text).map_err(|e| e.to_string())?;
-                let n = all.runs.len();
-                (all.runs.into_iter().find(|r| r.id == id), n)
-            }
-        };
-        let fingerprint = header.pipeline.and_then(|p| p.fingerprint);
-        return Ok(FoundRun { run, runs, as_of: header.as_of, fingerprint });
-    }
-    let mut runs = 0;
-    let mut found = None;
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let r: RunDoc = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        runs += 1;
-        if r.id == id && found.is_none() {
-            found = Some(r);
-        }
-    }
-    Ok(FoundRun { run: found, runs, as_of: None, fingerprint: None })
-}
-
 fn record(args: &RecordArgs, io: &mut Io) -> i32 {
     let c = match compile_or_report(&args.file, io) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
-    let text = match std::fs::read_to_string(&args.plan) {
-        Ok(t) => t,
-        Err(e) => return io.usage_error(&format!("cannot read `{}`: {e}", args.plan.display())),
+    let doc = match crate::plandoc::read(&args.plan) {
+        Ok(d) => d,
+        Err(e) => {
+            report(e.to_diagnostic(&args.plan), io);
+            return if e.io { super::EXIT_USAGE } else { EXIT_INVALID };
+        }
     };
-    let found = match find_run(&text, &args.run_id) {
-        Ok(f) => f,
-        Err(e) => return io.usage_error(&format!("`{}` is not a plan file: {e}", args.plan.display())),
-    };
-    let Some(run) = found.run else {
-        let runs = if found.runs > 0 { format!(" of its {}", plural(found.runs as u64, "run")) } else { String::new() };
+    let found_runs = doc.runs.len();
+    let Some(run) = doc.runs.into_iter().find(|r| r.id == args.run_id) else {
+        let runs = format!(" of its {}", plural(found_runs as u64, "run"));
         return report(
             Diagnostic::error(
                 Code::UnknownRun,
@@ -432,7 +361,7 @@ fn record(args: &RecordArgs, io: &mut Io) -> i32 {
             io,
         );
     };
-    if let Some(fp) = &found.fingerprint {
+    if let Some(fp) = &doc.fingerprint {
         let now = crate::plan::fingerprint(p);
         if *fp != now {
             let d = Diagnostic::warning(
@@ -448,7 +377,7 @@ fn record(args: &RecordArgs, io: &mut Io) -> i32 {
             io.err(&text);
         }
     }
-    let shared = Shared { as_of: args.shared.as_of.clone().or(found.as_of), dynamic: args.shared.dynamic.clone() };
+    let shared = Shared { as_of: args.shared.as_of.clone().or(doc.as_of), dynamic: args.shared.dynamic.clone() };
     let (as_of, flags) = match as_of(&shared, io).and_then(|t| Ok((t, dynamic_keys(&shared, io)?))) {
         Ok(x) => x,
         Err(code) => return code,
@@ -473,32 +402,7 @@ fn record(args: &RecordArgs, io: &mut Io) -> i32 {
     let path = &args.writer.path;
     let result = store::update(path, args.writer.lock_timeout, |s: &mut State| -> Result<(), Failure> {
         let space = Space::new(p, as_of, &s.dynamic_keys(&flags))?;
-        for &id in &ids {
-            let asset = p.asset(id);
-            let outcome = if failed { Outcome::Failed } else { Outcome::Materialized(asset.code_version.clone()) };
-            let entry = s.assets.entry(asset.key.clone()).or_default();
-            let mut done = AssetDone::resolve(entry, &space, asset.partitions);
-            match asset.partitions {
-                None => done.status = Some(outcome),
-                Some(def) => {
-                    let mut found = Vec::with_capacity(run.partitions.len());
-                    for key in &run.partitions {
-                        match space.position(def, key) {
-                            Some(pos) => found.push(pos..pos + 1),
-                            // Not a key as of the time (say, a --dynamic key the state lacks):
-                            // kept as written, used once it resolves.
-                            None => done.keep(key, &outcome),
-                        }
-                    }
-                    let positions = Ranges::from_ranges(found);
-                    match &outcome {
-                        Outcome::Materialized(cv) => done.mark_materialized(&positions, cv.clone()),
-                        Outcome::Failed => done.mark_failed(&positions),
-                    }
-                }
-            }
-            *entry = done.to_file(p, &space, asset.partitions);
-        }
+        state::record_run(s, p, &space, &ids, &run.partitions, failed);
         Ok(())
     });
     match result {
@@ -595,21 +499,5 @@ mod tests {
         assert!(parse_timeout("-1").is_err());
         assert!(parse_timeout("NaN").is_err());
         assert!(parse_timeout("soon").is_err());
-    }
-
-    #[test]
-    fn runs_are_found_in_documents_and_lines() {
-        let run = r#"{"id":"r1","assets":["a"],"partitions":["k"],"inputs":{},"after":[]}"#;
-        let doc = format!(
-            "{{\n  \"plan_version\": 1,\n  \"pipeline\": {{\"files\": [], \"fingerprint\": \"f\"}},\n  \"as_of\": \"t\",\n  \"runs\": [\n    {run}\n  ]\n}}\n"
-        );
-        let found = find_run(&doc, "r1").expect("a plan");
-        assert_eq!(found.run.map(|r| r.partitions), Some(vec!["k".to_string()]));
-        assert_eq!((found.as_of.as_deref(), found.fingerprint.as_deref()), (Some("t"), Some("f")));
-        assert!(find_run(&doc, "r2").expect("a plan").run.is_none());
-        let lines = format!("{run}\n");
-        assert!(find_run(&lines, "r1").expect("jsonl").run.is_some());
-        assert!(find_run("{\"plan_version\": 9}", "r1").is_err());
-        assert!(find_run("nonsense", "r1").is_err());
     }
 }

@@ -66,6 +66,10 @@ struct AssetDoc {
     missing_ranges: Vec<RangeDoc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     freshness: Option<FreshnessDoc>,
+    /// Runs of the asset in the last `dagplan run` / `apply` session, by outcome (from the
+    /// journal in `STATE.d/`; absent when that session did not run the asset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_run: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 #[derive(Serialize)]
@@ -107,7 +111,23 @@ fn doc(p: &Pipeline, space: &Space, s: &AssetStatus) -> AssetDoc {
             ok: f.ok,
             missing: key_ranges(p, space, s.asset, &f.missing),
         }),
+        last_run: None,
     }
+}
+
+/// Per asset key, the outcomes of its runs in the journal's last session.
+fn last_runs(state: &std::path::Path) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> {
+    use crate::run::journal;
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> = Default::default();
+    let entries = journal::read(&journal::dir_of(state)).unwrap_or_default();
+    for e in journal::last_session(&entries) {
+        if let journal::Entry::Run { outcome, assets, .. } = e {
+            for a in assets {
+                *out.entry(a.clone()).or_default().entry(outcome.clone()).or_default() += 1;
+            }
+        }
+    }
+    out
 }
 
 fn text(d: &StatusDoc) -> String {
@@ -135,8 +155,15 @@ fn text(d: &StatusDoc) -> String {
             Some(f) if f.ok => format!("; freshness {}: ok", f.required),
             Some(f) => format!("; freshness {}: NOT FRESH", f.required),
         };
+        let last = match &a.last_run {
+            None => String::new(),
+            Some(m) => {
+                let parts: Vec<String> = m.iter().map(|(o, n)| format!("{n} {o}")).collect();
+                format!("; last run: {}", parts.join(", "))
+            }
+        };
         out.push_str(&format!(
-            "  {:width$}  {} materialized, {} failed, {} missing{missing}{fresh}\n",
+            "  {:width$}  {} materialized, {} failed, {} missing{missing}{fresh}{last}\n",
             a.asset, a.materialized, a.failed, a.missing
         ));
     }
@@ -203,7 +230,11 @@ pub fn run(args: &StatusArgs, io: &mut Io) -> i32 {
     let done = resolve_all(&state, p, &space);
     let statuses: Vec<AssetStatus> =
         ids.iter().map(|&id| asset_status(p, &space, id, done[id.0 as usize].as_ref())).collect();
-    let assets: Vec<AssetDoc> = statuses.iter().map(|s| doc(p, &space, s)).collect();
+    let mut last = last_runs(&args.state);
+    let assets: Vec<AssetDoc> = statuses
+        .iter()
+        .map(|s| AssetDoc { last_run: last.remove(&p.asset(s.asset).key), ..doc(p, &space, s) })
+        .collect();
     let problems: Vec<Diagnostic> = assets.iter().zip(&statuses).filter_map(|(a, s)| not_fresh(p, a, s)).collect();
     let d = StatusDoc { as_of: as_of.to_rfc3339(), fresh: problems.is_empty(), assets };
     let out = match args.format {

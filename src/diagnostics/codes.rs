@@ -97,6 +97,14 @@ codes! {
     UnknownRun = "unknown_run": "a run id is not one of the plan file's runs",
     PlanMismatch = "plan_mismatch": "a plan file was made from a different version of the pipeline",
     NotFresh = "not_fresh": "an asset's newest N partitions (its `freshness = N`) are not all materialized",
+    // running (`run = "..."`, `dagplan run`, `dagplan apply`)
+    BadTemplate = "bad_template": "a `run` command template does not split into words (a quote or brace left open)",
+    UnknownVariable = "unknown_variable": "a `run` command template uses a variable that does not exist",
+    UnavailableVariable = "unavailable_variable": "a `run` command template uses a variable its runs have no value for",
+    BadDuration = "bad_duration": "a duration is not a number followed by ms, s, m, h or d",
+    NoCommand = "no_command": "a planned run materializes an asset that has no `run` command",
+    BadPlan = "bad_plan": "a plan file is not a plan document this dagplan reads",
+    StalePlan = "stale_plan": "a saved plan was made from another pipeline or state than the current one",
 }
 
 #[cfg(test)]

@@ -47,6 +47,12 @@ struct PipelineDoc {
     fingerprint: String,
 }
 
+/// The state a plan was made from (`plan --state`).
+#[derive(Serialize)]
+struct StateDoc {
+    fingerprint: String,
+}
+
 #[derive(Serialize)]
 struct SummaryDoc {
     runs: u64,
@@ -57,6 +63,8 @@ struct SummaryDoc {
 struct PlanDoc {
     plan_version: u32,
     pipeline: PipelineDoc,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<StateDoc>,
     as_of: String,
     runs: Vec<RunDoc>,
     summary: SummaryDoc,
@@ -183,6 +191,9 @@ pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "{{")?;
     writeln!(w, "  \"plan_version\": {PLAN_VERSION},")?;
     writeln!(w, "  \"pipeline\": {},", serde_json::to_string(&pipeline)?)?;
+    if let Some(fp) = &plan.state_fingerprint {
+        writeln!(w, "  \"state\": {},", serde_json::to_string(&StateDoc { fingerprint: fp.clone() })?)?;
+    }
     writeln!(w, "  \"as_of\": {},", serde_json::to_string(&as_of)?)?;
     writeln!(w, "  \"runs\": [")?;
     let assets = assets_json(plan);
@@ -213,6 +224,7 @@ pub fn write_toml(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     let doc = PlanDoc {
         plan_version: PLAN_VERSION,
         pipeline,
+        state: plan.state_fingerprint.clone().map(|fingerprint| StateDoc { fingerprint }),
         as_of,
         runs: plan.runs.iter().map(|r| plan.run_doc(r)).collect(),
         summary: SummaryDoc { runs: plan.runs.len() as u64, asset_partitions: plan.asset_partitions() },

@@ -209,6 +209,7 @@ mod tests {
             code_version: None,
             freshness: None,
             multi_asset: None,
+            exec: Default::default(),
             span: Span::default(),
         }
     }

@@ -54,6 +54,9 @@ impl Pipeline {
             field("description", a.description.as_ref().map(|d| format!("{d:?}")));
             field("code_version", a.code_version.as_ref().map(|v| format!("{v:?}")));
             field("freshness", a.freshness.map(|n| n.to_string()));
+            // The command is part of what a run does, so it is in the fingerprint (`apply` refuses
+            // a plan whose commands changed); pool, retries and timeout are operational: not.
+            field("run", a.exec.run.as_ref().map(|t| t.to_string()));
             field("multi_asset", a.multi_asset.map(|m| self.multi_assets[m.0 as usize].name.clone()));
         }
         if !self.multi_assets.is_empty() {

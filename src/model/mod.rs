@@ -3,8 +3,10 @@
 
 mod dump;
 mod mapping;
+pub mod template;
 
 pub use mapping::{DimensionMapping, Mapping};
+pub use template::Template;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -74,7 +76,22 @@ pub struct Asset {
     pub freshness: Option<u64>,
     /// The multi_asset that materializes this asset together with its siblings.
     pub multi_asset: Option<MultiAssetId>,
+    /// How `dagplan run` executes it (a multi_asset's outs share their multi_asset's).
+    pub exec: Exec,
     pub span: Span,
+}
+
+/// What `dagplan run` does for an asset: `run`, `pool`, `retries` and `timeout`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exec {
+    /// The command template; `None` when the asset has no `run` (an error at run time).
+    pub run: Option<Template>,
+    /// The named concurrency pool its runs take a slot of.
+    pub pool: Option<String>,
+    /// Attempts after the first; `None` takes `--retries`.
+    pub retries: Option<u32>,
+    /// Per attempt of the command; `None` takes `--timeout`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// An upstream dependency of an asset.

@@ -84,6 +84,8 @@ pub struct Plan<'p> {
     pub fingerprint: String,
     pub groups: Vec<Group>,
     pub runs: Vec<Run>,
+    /// The fingerprint of the state planned from (`plan --state`), written into the plan.
+    pub state_fingerprint: Option<String>,
 }
 
 impl Plan<'_> {
@@ -123,5 +125,14 @@ pub fn plan_with_state<'p>(
     let mut runs = order::order(pipeline, &groups, runs)?;
     let groups: Vec<Group> = groups.into_iter().map(|g| g.group).collect();
     id::assign(pipeline, &space, &groups, &mut runs);
-    Ok(Plan { pipeline, space, as_of: request.as_of, fingerprint: id::fingerprint(pipeline), groups, runs })
+    let state_fingerprint = state.map(|s| s.state.fingerprint());
+    Ok(Plan {
+        pipeline,
+        space,
+        as_of: request.as_of,
+        fingerprint: id::fingerprint(pipeline),
+        groups,
+        runs,
+        state_fingerprint,
+    })
 }

@@ -11,6 +11,7 @@ pub mod atomic;
 mod error;
 pub mod file;
 pub mod lock;
+mod record;
 mod resolve;
 mod status;
 pub mod store;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 
 pub use error::StateError;
 pub use file::STATE_VERSION;
+pub use record::record_run;
 pub use resolve::{resolve_all, AssetDone};
 pub use status::{asset_status, AssetStatus, Freshness};
 
@@ -86,6 +88,12 @@ pub struct State {
 }
 
 impl State {
+    /// A hash of the state's canonical text: a plan made with `--state` records it, and
+    /// `apply` refuses the plan once the state has changed.
+    pub fn fingerprint(&self) -> String {
+        format!("{:016x}", xxhash_rust::xxh3::xxh3_64(file::to_text(self).as_bytes()))
+    }
+
     /// The dynamic keys of the state followed by `extra` (e.g. `--dynamic` flags); a key
     /// given twice keeps its first position.
     pub fn dynamic_keys(&self, extra: &DynamicKeys) -> DynamicKeys {
