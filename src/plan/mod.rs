@@ -2,6 +2,7 @@
 //! partition runs. Owns targets, run grouping, ordering and run ids; the output formats
 //! are `crate::emit`'s, and what mappings compute is `crate::mapping`'s.
 
+mod chunk;
 pub mod diff;
 mod group;
 mod id;
@@ -10,6 +11,7 @@ pub mod ranges;
 mod space;
 pub mod spec;
 mod targets;
+mod waves;
 
 use chrono::{DateTime, Utc};
 
@@ -43,13 +45,16 @@ pub struct StateRequest<'a> {
     pub stale: bool,
 }
 
-/// Assets materialized together: same partitions definition, policy and target set.
+/// Assets materialized together: requested in the same wave with the same partitions
+/// definition, policy and key set.
 #[derive(Clone, Debug)]
 pub struct Group {
     /// In asset (key) order.
     pub assets: Vec<AssetId>,
     pub partitions: Option<PartitionsId>,
     pub backfill: Backfill,
+    /// The tick of Dagster's backfill daemon that requests it (0 = the first).
+    pub wave: u32,
 }
 
 /// What a run reads from one upstream asset it does not materialize itself.
@@ -61,13 +66,42 @@ pub enum InputSet {
     Partitions(Ranges),
 }
 
-/// One run: every asset of its group, for a contiguous range of partition positions.
+/// A run's partitions: `count` positions from `first`, `step` apart. A key range is `step`
+/// 1; a range of a multi definition that holds its fast dimension fixed is `step` = that
+/// dimension's length (Dagster's box: per-dimension ranges crossed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keys {
+    pub first: u64,
+    pub count: u64,
+    pub step: u64,
+}
+
+impl Keys {
+    pub fn last(&self) -> u64 {
+        self.first + (self.count - 1) * self.step
+    }
+
+    pub fn positions(&self) -> impl Iterator<Item = u64> {
+        let Keys { first, count, step } = *self;
+        (0..count).map(move |i| first + i * step)
+    }
+
+    pub fn ranges(&self) -> Ranges {
+        if self.step == 1 {
+            Ranges::span(self.first, self.first + self.count)
+        } else {
+            Ranges::from_ranges(self.positions().map(|p| p..p + 1))
+        }
+    }
+}
+
+/// One run: every asset of its group, for one key range of its definition.
 #[derive(Clone, Debug)]
 pub struct Run {
     pub id: String,
     pub group: u32,
-    /// `[start, end)` positions in the group's definition; `None` for unpartitioned groups.
-    pub partitions: Option<(u64, u64)>,
+    /// Positions in the group's definition; `None` for unpartitioned groups.
+    pub partitions: Option<Keys>,
     /// Whether the run is range-tagged (a `single_run()` or `multi_run()` policy).
     pub ranged: bool,
     /// Upstream reads, in asset order.
@@ -92,7 +126,7 @@ impl Plan<'_> {
         self.runs
             .iter()
             .map(|r| {
-                let n = r.partitions.map_or(1, |(s, e)| e - s);
+                let n = r.partitions.map_or(1, |k| k.count);
                 n * self.groups[r.group as usize].assets.len() as u64
             })
             .sum()
@@ -118,10 +152,9 @@ pub fn plan_with_state<'p>(
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
     }
-    let groups = group::groups(pipeline, &space, &targets);
-    let runs = group::runs(pipeline, &space, &groups)?;
-    let mut runs = order::order(pipeline, &groups, runs)?;
-    let groups: Vec<Group> = groups.into_iter().map(|g| g.group).collect();
+    let waves = waves::replay(pipeline, &space, &targets::positions(&targets));
+    let (groups, runs) = group::runs(pipeline, &space, &waves)?;
+    let mut runs = order::order(pipeline, &groups, runs);
     id::assign(pipeline, &space, &groups, &mut runs);
     Ok(Plan { pipeline, space, as_of: request.as_of, fingerprint: id::fingerprint(pipeline), groups, runs })
 }

@@ -129,6 +129,19 @@ pub fn targets(
     }
 }
 
+/// Targets as positions, one set per asset: empty when not planned, `{0}` for an
+/// unpartitioned asset.
+pub fn positions(targets: &[Option<Target>]) -> Vec<Ranges> {
+    targets
+        .iter()
+        .map(|t| match t {
+            None => Ranges::new(),
+            Some(Target::Unpartitioned) => Ranges::span(0, 1),
+            Some(Target::Partitions(r)) => r.clone(),
+        })
+        .collect()
+}
+
 /// Leaves out of the targets what the state says is done, as `--reprocess` and `--stale`
 /// ask, after propagation: a done upstream partition still sends its downstream targets on.
 pub fn subtract_done(
