@@ -4,6 +4,7 @@
 
 mod chunk;
 pub mod diff;
+mod differences;
 mod group;
 mod id;
 mod order;
@@ -118,6 +119,8 @@ pub struct Plan<'p> {
     pub fingerprint: String,
     pub groups: Vec<Group>,
     pub runs: Vec<Run>,
+    /// Where this plan deliberately differs from what Dagster would run (warnings).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Plan<'_> {
@@ -148,6 +151,8 @@ pub fn plan_with_state<'p>(
     let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
     let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
+    let targeted: Vec<bool> = targets.iter().map(Option::is_some).collect();
+    let warnings = differences::differences(pipeline, &selected, request.partitions, &targeted);
     if let Some(s) = state {
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
@@ -156,5 +161,5 @@ pub fn plan_with_state<'p>(
     let (groups, runs) = group::runs(pipeline, &space, &waves)?;
     let mut runs = order::order(pipeline, &groups, runs);
     id::assign(pipeline, &space, &groups, &mut runs);
-    Ok(Plan { pipeline, space, as_of: request.as_of, fingerprint: id::fingerprint(pipeline), groups, runs })
+    Ok(Plan { pipeline, space, as_of: request.as_of, fingerprint: id::fingerprint(pipeline), groups, runs, warnings })
 }

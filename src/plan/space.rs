@@ -157,6 +157,11 @@ impl Space {
         self.space(def).dimensions().get(dim).map_or(0, KeySpace::len)
     }
 
+    /// Per-dimension positions of a multi definition's position `pos`, in dimension order.
+    pub fn dimension_positions(&self, def: PartitionsId, pos: u64) -> Option<Vec<u64>> {
+        self.space(def).dimension_positions(pos)
+    }
+
     pub fn dimension_position(&self, def: PartitionsId, dim: usize, key: &str) -> Option<u64> {
         self.space(def).dimensions().get(dim)?.position(key)
     }
