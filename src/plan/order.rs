@@ -62,14 +62,6 @@ fn waits(p: &Pipeline, groups: &[Group], runs: &[Run]) -> Vec<Vec<u32>> {
 pub fn order(p: &Pipeline, groups: &[Group], mut runs: Vec<Run>) -> Vec<Run> {
     let waits = waits(p, groups, &runs);
     let n = runs.len();
-    let mut dependents: Vec<Vec<u32>> = vec![Vec::new(); n];
-    let mut indegree = vec![0usize; n];
-    for (i, w) in waits.iter().enumerate() {
-        indegree[i] = w.len();
-        for &d in w {
-            dependents[d as usize].push(i as u32);
-        }
-    }
     let mut rank = vec![0usize; p.assets.len()];
     for (i, id) in super::targets::topological(p).into_iter().enumerate() {
         rank[id.0 as usize] = i;
@@ -79,27 +71,19 @@ pub fn order(p: &Pipeline, groups: &[Group], mut runs: Vec<Run>) -> Vec<Run> {
     let key = |i: usize| {
         let r = &runs[i];
         let g = r.group as usize;
-        (groups[g].wave, group_rank[g], groups[g].assets[0], r.partitions.map_or(0, |k| k.first), i)
+        ((groups[g].wave, group_rank[g], groups[g].assets[0], r.partitions.map_or(0, |k| k.first)), i)
     };
-    let mut ready: BTreeSet<_> = (0..n).filter(|&i| indegree[i] == 0).map(key).collect();
-    let mut order = Vec::with_capacity(n);
-    let mut placed = vec![false; n];
-    while let Some((.., i)) = ready.pop_first() {
-        order.push(i);
-        placed[i] = true;
-        for &d in &dependents[i] {
-            indegree[d as usize] -= 1;
-            if indegree[d as usize] == 0 {
-                ready.insert(key(d as usize));
-            }
-        }
+    // Runs come from the replay wave by wave, and nearly every wait points to an earlier
+    // wave: sorting by the key is then the order. Only waits inside a wave (a self-dependent
+    // asset's runs of one wave) can need the slower topological walk.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&i| key(i));
+    let mut position = vec![0u32; n];
+    for (new, &old) in order.iter().enumerate() {
+        position[old] = new as u32;
     }
-    // Unreachable (see the module comment); should it ever happen, the rest keeps its
-    // wave order and `after` keeps only the waits that point back.
-    if order.len() < n {
-        let mut rest: Vec<_> = (0..n).filter(|&i| !placed[i]).map(key).collect();
-        rest.sort_unstable();
-        order.extend(rest.into_iter().map(|k| k.4));
+    if waits.iter().enumerate().any(|(i, w)| w.iter().any(|&d| position[d as usize] > position[i])) {
+        order = topological(&waits, n, key);
     }
     let mut position = vec![0u32; n];
     for (new, &old) in order.iter().enumerate() {
@@ -117,4 +101,37 @@ pub fn order(p: &Pipeline, groups: &[Group], mut runs: Vec<Run>) -> Vec<Run> {
         }
     }
     out
+}
+
+/// Kahn's algorithm over the waits, ties broken by `key`. Should a cycle ever remain (see the
+/// module comment: it cannot), the rest keeps key order and `after` keeps the waits that
+/// point back.
+fn topological<K: Ord>(waits: &[Vec<u32>], n: usize, key: impl Fn(usize) -> (K, usize)) -> Vec<usize> {
+    let mut dependents: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut indegree = vec![0usize; n];
+    for (i, w) in waits.iter().enumerate() {
+        indegree[i] = w.len();
+        for &d in w {
+            dependents[d as usize].push(i as u32);
+        }
+    }
+    let mut ready: BTreeSet<_> = (0..n).filter(|&i| indegree[i] == 0).map(&key).collect();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while let Some((_, i)) = ready.pop_first() {
+        order.push(i);
+        placed[i] = true;
+        for &d in &dependents[i] {
+            indegree[d as usize] -= 1;
+            if indegree[d as usize] == 0 {
+                ready.insert(key(d as usize));
+            }
+        }
+    }
+    if order.len() < n {
+        let mut rest: Vec<_> = (0..n).filter(|&i| !placed[i]).map(&key).collect();
+        rest.sort_unstable();
+        order.extend(rest.into_iter().map(|k| k.1));
+    }
+    order
 }
