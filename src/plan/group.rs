@@ -10,7 +10,7 @@ use super::targets::Target;
 use super::waves::Wave;
 use super::{chunk, Group, InputSet, Keys, Ranges, Run};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{AssetId, Backfill, Mapping, Pipeline};
+use crate::model::{AssetId, Backfill, Dep, Mapping, Pipeline};
 
 /// What Dagster groups a wave's requests by: (canonical definition, policy, key set).
 type GroupKey<'w> = (Option<u32>, (u8, u64), &'w Ranges);
@@ -45,8 +45,16 @@ pub fn runs(p: &Pipeline, space: &Space, waves: &[Wave]) -> Result<(Vec<Group>, 
                 Some(def) => chunk::runs(space, def, set, group.backfill).into_iter().map(Some).collect(),
             };
             let ranged = group.backfill != Backfill::PerPartition && group.partitions.is_some();
+            // The deps a run reads outside itself: the group's own assets are produced in the
+            // run (a self-dependency reads the asset's other partitions).
+            let external: Vec<(AssetId, &Dep)> = group
+                .assets
+                .iter()
+                .flat_map(|&a| p.asset(a).deps.iter().map(move |d| (a, d)))
+                .filter(|(a, d)| d.upstream == *a || group.assets.binary_search(&d.upstream).is_err())
+                .collect();
             for partitions in chunks {
-                let inputs = inputs(p, space, &group, partitions, &mut errors);
+                let inputs = inputs(p, space, partitions, &external, &mut errors);
                 runs.push(Run { id: String::new(), group: g, partitions, ranged, inputs, after: Vec::new() });
                 if errors.len() > 20 {
                     errors.push(Diagnostic::error(
@@ -70,8 +78,8 @@ pub fn runs(p: &Pipeline, space: &Space, waves: &[Wave]) -> Result<(Vec<Group>, 
 fn inputs(
     p: &Pipeline,
     space: &Space,
-    group: &Group,
     partitions: Option<Keys>,
+    external: &[(AssetId, &Dep)],
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<(AssetId, InputSet)> {
     let own = match partitions {
@@ -79,29 +87,25 @@ fn inputs(
         None => Target::Unpartitioned,
     };
     let mut out: Vec<(AssetId, InputSet)> = Vec::new();
-    for &a in &group.assets {
-        for dep in &p.asset(a).deps {
-            let self_dep = dep.upstream == a;
-            if !self_dep && group.assets.binary_search(&dep.upstream).is_ok() {
+    for &(a, dep) in external {
+        let self_dep = dep.upstream == a;
+        let read = match space.upstream(&dep.mapping, a, dep.upstream, &own) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(Diagnostic::error(Code::IncompatibleMapping, e).label(dep.span, "this dependency"));
                 continue;
             }
-            let read = match space.upstream(&dep.mapping, a, dep.upstream, &own) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(Diagnostic::error(Code::IncompatibleMapping, e).label(dep.span, "this dependency"));
-                    continue;
+        };
+        if !read.missing.is_empty() && !allows_missing(&dep.mapping) {
+            let keys = summarize(&read.missing);
+            let what = partitions.map_or_else(String::new, |k| {
+                if k.count == 1 {
+                    format!(" partition `{}`", space.key_of(a, k.first))
+                } else {
+                    format!(" partitions `{}...{}`", space.key_of(a, k.first), space.key_of(a, k.last()))
                 }
-            };
-            if !read.missing.is_empty() && !allows_missing(&dep.mapping) {
-                let keys = summarize(&read.missing);
-                let what = partitions.map_or_else(String::new, |k| {
-                    if k.count == 1 {
-                        format!(" partition `{}`", space.key_of(a, k.first))
-                    } else {
-                        format!(" partitions `{}...{}`", space.key_of(a, k.first), space.key_of(a, k.last()))
-                    }
-                });
-                errors.push(
+            });
+            errors.push(
                     Diagnostic::error(
                         Code::MissingUpstream,
                         format!("`{}`{what} reads partitions of `{}` that do not exist: {keys}", p.asset(a).key, p.asset(dep.upstream).key),
@@ -109,27 +113,26 @@ fn inputs(
                     .label(dep.span, "this dependency")
                     .help("plan fewer partitions (--partitions), move the upstream start earlier, or allow it: time_window(..., allow_nonexistent_upstream = true)"),
                 );
-            }
-            let set = match read.set {
-                InputSet::Partitions(r) if self_dep => match own {
-                    Target::Partitions(ref mine) => InputSet::Partitions(r.difference(mine)),
-                    Target::Unpartitioned => InputSet::Partitions(r),
-                },
-                other => other,
-            };
-            // Reading no partition of a partitioned upstream is no input at all.
-            if matches!(&set, InputSet::Partitions(r) if r.is_empty()) {
-                continue;
-            }
-            match out.iter_mut().find(|(u, _)| *u == dep.upstream) {
-                Some((_, InputSet::Partitions(existing))) => {
-                    if let InputSet::Partitions(r) = &set {
-                        *existing = existing.union(r);
-                    }
+        }
+        let set = match read.set {
+            InputSet::Partitions(r) if self_dep => match own {
+                Target::Partitions(ref mine) => InputSet::Partitions(r.difference(mine)),
+                Target::Unpartitioned => InputSet::Partitions(r),
+            },
+            other => other,
+        };
+        // Reading no partition of a partitioned upstream is no input at all.
+        if matches!(&set, InputSet::Partitions(r) if r.is_empty()) {
+            continue;
+        }
+        match out.iter_mut().find(|(u, _)| *u == dep.upstream) {
+            Some((_, InputSet::Partitions(existing))) => {
+                if let InputSet::Partitions(r) = &set {
+                    *existing = existing.union(r);
                 }
-                Some(_) => {}
-                None => out.push((dep.upstream, set)),
             }
+            Some(_) => {}
+            None => out.push((dep.upstream, set)),
         }
     }
     out.sort_by_key(|(u, _)| *u);
