@@ -35,7 +35,7 @@ fn generate() -> String {
             (f.clone(), text, render(&mine, &c.sources, DiagnosticFormat::Plain), severity)
         });
         // Codes without a fixture are errors, but for warnings only a command can give.
-        let unfixtured = if *code == Code::PlanMismatch { "warning" } else { "error" };
+        let unfixtured = if matches!(code, Code::PlanMismatch | Code::DagsterDifference) { "warning" } else { "error" };
         let severity = rendered.as_ref().map_or(unfixtured, |r| r.3);
         let _ = writeln!(out, "| [`dagplan::{0}`](#{0}) | {severity} | {1} |", code.name(), code.summary());
         let _ = writeln!(examples, "\n## {}\n\n{}.\n", code.name(), code.summary());
@@ -50,6 +50,10 @@ fn generate() -> String {
                     Code::MissingUpstream => {
                         "`dagplan plan` would run a partition that requires upstream partitions that do not \
                          exist (unless the mapping allows it)"
+                    }
+                    Code::DagsterDifference => {
+                        "`dagplan plan --partitions` plans an asset that Dagster 1.13 would leave out: one reached \
+                         from the rest of the selection only through unselected or unpartitioned assets (a warning)"
                     }
                     Code::NotAdjacent => "`dagplan map --from A --to B` names assets that are not a direct dependency",
                     Code::NoSuchPartition => {

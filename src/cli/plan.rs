@@ -84,6 +84,10 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
             return EXIT_INVALID;
         }
     };
+    if !plan.warnings.is_empty() {
+        let text = render(&plan.warnings, &c.sources, io.diagnostics);
+        io.err(&text);
+    }
     let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
         PlanFormat::Text
     } else {

@@ -79,7 +79,7 @@ impl Plan<'_> {
     pub fn run_doc(&self, run: &Run) -> RunDoc {
         let group = &self.groups[run.group as usize];
         let partitions: Vec<String> = match (run.partitions, group.partitions) {
-            (Some((s, e)), Some(def)) => (s..e).map(|i| self.space.key(def, i)).collect(),
+            (Some(k), Some(def)) => k.positions().map(|i| self.space.key(def, i)).collect(),
             _ => Vec::new(),
         };
         let range = match (run.ranged, partitions.first(), partitions.last()) {
@@ -129,9 +129,9 @@ fn write_run_json(plan: &Plan, run: &Run, assets_json: &[String], w: &mut dyn Wr
         w.write_all(assets_json[a.0 as usize].as_bytes())?;
     }
     w.write_all(b"],\"partitions\":[")?;
-    if let (Some((s, e)), Some(def)) = (run.partitions, group.partitions) {
-        for i in s..e {
-            if i > s {
+    if let (Some(k), Some(def)) = (run.partitions, group.partitions) {
+        for i in k.positions() {
+            if i > k.first {
                 w.write_all(b",")?;
             }
             plan.space.write_key_json(def, i, w)?;
@@ -139,9 +139,9 @@ fn write_run_json(plan: &Plan, run: &Run, assets_json: &[String], w: &mut dyn Wr
         w.write_all(b"]")?;
         if run.ranged {
             w.write_all(b",\"range\":{\"first\":")?;
-            plan.space.write_key_json(def, s, w)?;
+            plan.space.write_key_json(def, k.first, w)?;
             w.write_all(b",\"last\":")?;
-            plan.space.write_key_json(def, e - 1, w)?;
+            plan.space.write_key_json(def, k.last(), w)?;
             w.write_all(b"}")?;
         }
     } else {
@@ -237,13 +237,13 @@ pub fn write_toml(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
 /// partitions collapsed into ranges.
 pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     let p = plan.pipeline;
-    let mut per_asset: Vec<Vec<(u64, u64)>> = vec![Vec::new(); p.assets.len()];
+    let mut per_asset: Vec<Vec<std::ops::Range<u64>>> = vec![Vec::new(); p.assets.len()];
     let mut runs_per_asset = vec![0u64; p.assets.len()];
     for run in &plan.runs {
         for a in &plan.groups[run.group as usize].assets {
             runs_per_asset[a.0 as usize] += 1;
-            if let Some(r) = run.partitions {
-                per_asset[a.0 as usize].push(r);
+            if let Some(k) = run.partitions {
+                per_asset[a.0 as usize].extend(k.ranges().ranges());
             }
         }
     }
@@ -266,7 +266,7 @@ pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
         let ranges = match asset.partitions {
             None => "(unpartitioned)".to_string(),
             Some(def) => {
-                let merged = crate::plan::Ranges::from_ranges(per_asset[a.0 as usize].iter().map(|&(s, e)| s..e));
+                let merged = crate::plan::Ranges::from_ranges(per_asset[a.0 as usize].iter().cloned());
                 let parts: Vec<String> = merged
                     .ranges()
                     .map(|r| {
@@ -291,7 +291,7 @@ pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
 
 /// The first and last planned key when every planned partitioned asset shares one
 /// definition (the common case of a backfill), else `None`.
-fn planned_span(plan: &Plan, per_asset: &[Vec<(u64, u64)>]) -> Option<String> {
+fn planned_span(plan: &Plan, per_asset: &[Vec<std::ops::Range<u64>>]) -> Option<String> {
     let mut def = None;
     let (mut lo, mut hi) = (u64::MAX, 0);
     for (i, ranges) in per_asset.iter().enumerate() {
@@ -303,9 +303,9 @@ fn planned_span(plan: &Plan, per_asset: &[Vec<(u64, u64)>]) -> Option<String> {
             return None;
         }
         def = Some(d);
-        for &(s, e) in ranges {
-            lo = lo.min(s);
-            hi = hi.max(e);
+        for r in ranges {
+            lo = lo.min(r.start);
+            hi = hi.max(r.end);
         }
     }
     let d = def?;

@@ -40,7 +40,7 @@ pub fn assign(p: &Pipeline, space: &Space, groups: &[Group], runs: &mut [Run]) {
         let assets: Vec<(&str, Option<&str>)> =
             group.assets.iter().map(|a| (p.asset(*a).key.as_str(), p.asset(*a).code_version.as_deref())).collect();
         let keys = match (run.partitions, group.partitions) {
-            (Some((s, e)), Some(def)) => Some((space.key(def, s), space.key(def, e - 1), e - s)),
+            (Some(k), Some(def)) => Some((space.key(def, k.first), space.key(def, k.last()), k.count)),
             _ => None,
         };
         run.id = run_id(&assets, keys.as_ref().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)));

@@ -2,7 +2,9 @@
 //! partition runs. Owns targets, run grouping, ordering and run ids; the output formats
 //! are `crate::emit`'s, and what mappings compute is `crate::mapping`'s.
 
+mod chunk;
 pub mod diff;
+mod differences;
 mod group;
 mod id;
 mod order;
@@ -10,6 +12,7 @@ pub mod ranges;
 mod space;
 pub mod spec;
 mod targets;
+mod waves;
 
 use chrono::{DateTime, Utc};
 
@@ -43,13 +46,16 @@ pub struct StateRequest<'a> {
     pub stale: bool,
 }
 
-/// Assets materialized together: same partitions definition, policy and target set.
+/// Assets materialized together: requested in the same wave with the same partitions
+/// definition, policy and key set.
 #[derive(Clone, Debug)]
 pub struct Group {
     /// In asset (key) order.
     pub assets: Vec<AssetId>,
     pub partitions: Option<PartitionsId>,
     pub backfill: Backfill,
+    /// The tick of Dagster's backfill daemon that requests it (0 = the first).
+    pub wave: u32,
 }
 
 /// What a run reads from one upstream asset it does not materialize itself.
@@ -61,13 +67,42 @@ pub enum InputSet {
     Partitions(Ranges),
 }
 
-/// One run: every asset of its group, for a contiguous range of partition positions.
+/// A run's partitions: `count` positions from `first`, `step` apart. A key range is `step`
+/// 1; a range of a multi definition that holds its fast dimension fixed is `step` = that
+/// dimension's length (Dagster's box: per-dimension ranges crossed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keys {
+    pub first: u64,
+    pub count: u64,
+    pub step: u64,
+}
+
+impl Keys {
+    pub fn last(&self) -> u64 {
+        self.first + (self.count - 1) * self.step
+    }
+
+    pub fn positions(&self) -> impl Iterator<Item = u64> {
+        let Keys { first, count, step } = *self;
+        (0..count).map(move |i| first + i * step)
+    }
+
+    pub fn ranges(&self) -> Ranges {
+        if self.step == 1 {
+            Ranges::span(self.first, self.first + self.count)
+        } else {
+            Ranges::from_ranges(self.positions().map(|p| p..p + 1))
+        }
+    }
+}
+
+/// One run: every asset of its group, for one key range of its definition.
 #[derive(Clone, Debug)]
 pub struct Run {
     pub id: String,
     pub group: u32,
-    /// `[start, end)` positions in the group's definition; `None` for unpartitioned groups.
-    pub partitions: Option<(u64, u64)>,
+    /// Positions in the group's definition; `None` for unpartitioned groups.
+    pub partitions: Option<Keys>,
     /// Whether the run is range-tagged (a `single_run()` or `multi_run()` policy).
     pub ranged: bool,
     /// Upstream reads, in asset order.
@@ -86,6 +121,8 @@ pub struct Plan<'p> {
     pub runs: Vec<Run>,
     /// The fingerprint of the state planned from (`plan --state`), written into the plan.
     pub state_fingerprint: Option<String>,
+    /// Where this plan deliberately differs from what Dagster would run (warnings).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Plan<'_> {
@@ -94,7 +131,7 @@ impl Plan<'_> {
         self.runs
             .iter()
             .map(|r| {
-                let n = r.partitions.map_or(1, |(s, e)| e - s);
+                let n = r.partitions.map_or(1, |k| k.count);
                 n * self.groups[r.group as usize].assets.len() as u64
             })
             .sum()
@@ -116,14 +153,15 @@ pub fn plan_with_state<'p>(
     let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
     let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
+    let targeted: Vec<bool> = targets.iter().map(Option::is_some).collect();
+    let warnings = differences::differences(pipeline, &selected, request.partitions, &targeted);
     if let Some(s) = state {
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
     }
-    let groups = group::groups(pipeline, &space, &targets);
-    let runs = group::runs(pipeline, &space, &groups)?;
-    let mut runs = order::order(pipeline, &groups, runs)?;
-    let groups: Vec<Group> = groups.into_iter().map(|g| g.group).collect();
+    let waves = waves::replay(pipeline, &space, &targets::positions(&targets));
+    let (groups, runs) = group::runs(pipeline, &space, &waves)?;
+    let mut runs = order::order(pipeline, &groups, runs);
     id::assign(pipeline, &space, &groups, &mut runs);
     let state_fingerprint = state.map(|s| s.state.fingerprint());
     Ok(Plan {
@@ -134,5 +172,6 @@ pub fn plan_with_state<'p>(
         groups,
         runs,
         state_fingerprint,
+        warnings,
     })
 }

@@ -157,6 +157,11 @@ impl Space {
         self.space(def).dimensions().get(dim).map_or(0, KeySpace::len)
     }
 
+    /// Per-dimension positions of a multi definition's position `pos`, in dimension order.
+    pub fn dimension_positions(&self, def: PartitionsId, pos: u64) -> Option<Vec<u64>> {
+        self.space(def).dimension_positions(pos)
+    }
+
     pub fn dimension_position(&self, def: PartitionsId, dim: usize, key: &str) -> Option<u64> {
         self.space(def).dimensions().get(dim)?.position(key)
     }
@@ -195,6 +200,95 @@ impl Space {
             (s < e).then(|| u64::try_from(s).unwrap_or(0)..u64::try_from(e).unwrap_or(0))
         });
         Some(Ranges::from_ranges(shifted))
+    }
+
+    /// The children of `from` through an edge between two assets of one definition through
+    /// `identity()` or a `time_window()` without exclusions: the inverse of
+    /// [`Space::same_definition_shift`] (child `c` reads `[c + start, c + 1 + end)` clamped, so
+    /// `[s, e)` feeds `[s - end, e - start)` clamped).
+    fn same_definition_children(&self, mapping: &Mapping, up: AssetId, down: AssetId, from: &Ranges) -> Option<Ranges> {
+        let (Some(d), Some(u)) = (self.asset_defs[down.0 as usize], self.asset_defs[up.0 as usize]) else {
+            return None;
+        };
+        if !self.same_definition(Some(d), Some(u)) {
+            return None;
+        }
+        let (start_offset, end_offset) = match (mapping, &self.defs[d.0 as usize]) {
+            (Mapping::Identity { .. }, _) => (0, 0),
+            (Mapping::TimeWindow { start_offset, end_offset, .. }, PartitionsDef::Time(t))
+                if t.exclusions().is_empty() =>
+            {
+                (*start_offset, *end_offset)
+            }
+            _ => return None,
+        };
+        let len = i128::from(self.len(d));
+        let shifted = from.ranges().filter_map(|r| {
+            let s = (i128::from(r.start) - i128::from(end_offset)).clamp(0, len);
+            let e = (i128::from(r.end) - i128::from(start_offset)).clamp(0, len);
+            (s < e).then(|| u64::try_from(s).unwrap_or(0)..u64::try_from(e).unwrap_or(0))
+        });
+        Some(Ranges::from_ranges(shifted))
+    }
+
+    /// Positions of `up` that positions `own` of `down` read (an unpartitioned asset is the
+    /// one position 0); nonexistent upstream keys and mapping errors are left to the run's
+    /// inputs, which report them.
+    pub fn parent_positions(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Ranges) -> Ranges {
+        if own.is_empty() {
+            return Ranges::new();
+        }
+        let own = self.target_of(down, own);
+        match self.upstream(mapping, down, up, &own) {
+            Ok(Read { set: InputSet::Whole, .. }) => Ranges::span(0, 1),
+            Ok(Read { set: InputSet::Partitions(r), .. }) => r,
+            Err(_) => Ranges::new(),
+        }
+    }
+
+    /// Positions of `down` that positions `from` of `up` feed (unpartitioned: position 0).
+    pub fn child_positions(&self, mapping: &Mapping, up: AssetId, down: AssetId, from: &Ranges) -> Ranges {
+        if from.is_empty() {
+            return Ranges::new();
+        }
+        if let Some(r) = self.same_definition_children(mapping, up, down, from) {
+            return r;
+        }
+        let from = self.target_of(up, from);
+        match mapping::downstream_of(mapping, self.side(up), self.side(down), &subset(&from)) {
+            Ok(Subset::Unpartitioned(true)) => Ranges::span(0, 1),
+            Ok(Subset::Unpartitioned(false)) | Err(_) => Ranges::new(),
+            Ok(Subset::Keys(r)) => to_ranges(&r),
+        }
+    }
+
+    /// Whether an asset is partitioned.
+    pub fn partitioned(&self, asset: AssetId) -> bool {
+        self.asset_defs[asset.0 as usize].is_some()
+    }
+
+    /// The asset's definition.
+    pub fn def_of(&self, asset: AssetId) -> Option<PartitionsId> {
+        self.asset_defs[asset.0 as usize]
+    }
+
+    /// The smallest definition id equal to `def`: one grouping key per distinct definition.
+    pub fn canonical(&self, def: PartitionsId) -> PartitionsId {
+        let d = &self.defs[def.0 as usize];
+        (0..def.0).map(PartitionsId).find(|x| &self.defs[x.0 as usize] == d).unwrap_or(def)
+    }
+
+    /// The definition itself.
+    pub fn definition(&self, def: PartitionsId) -> &PartitionsDef {
+        &self.defs[def.0 as usize]
+    }
+
+    fn target_of(&self, asset: AssetId, set: &Ranges) -> Target {
+        if self.partitioned(asset) {
+            Target::Partitions(set.clone())
+        } else {
+            Target::Unpartitioned
+        }
     }
 
     /// Which partitions of `up` the partitions `own` of `down` read through `mapping`.

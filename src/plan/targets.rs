@@ -86,14 +86,23 @@ pub fn targets(
             out[id.0 as usize] = Some(Target::Unpartitioned);
             continue;
         };
-        let parents: Vec<_> =
-            asset.deps.iter().filter(|d| d.upstream != id && selected[d.upstream.0 as usize]).collect();
+        // As in Dagster, partitions flow only through selected partitioned assets: an asset
+        // whose selected parents are all unpartitioned is a root and takes the spec.
+        let parents: Vec<_> = asset
+            .deps
+            .iter()
+            .filter(|d| d.upstream != id && selected[d.upstream.0 as usize] && p.asset(d.upstream).partitions.is_some())
+            .collect();
         let is_root = parents.is_empty();
         let set = if spec_text.is_none() || spec_text == Some("all") {
             Ranges::span(0, space.len(def))
         } else if is_root {
             match resolve(space, def, spec_text.unwrap_or("all")) {
                 Ok(r) => r,
+                Err(d) if d.help.is_some() => {
+                    errors.push(d);
+                    continue;
+                }
                 Err(d) => {
                     errors.push(d.help_opt(Some(format!(
                         "`{}` is a root of the selection, so it takes --partitions",
@@ -127,6 +136,19 @@ pub fn targets(
     } else {
         Err(errors)
     }
+}
+
+/// Targets as positions, one set per asset: empty when not planned, `{0}` for an
+/// unpartitioned asset.
+pub fn positions(targets: &[Option<Target>]) -> Vec<Ranges> {
+    targets
+        .iter()
+        .map(|t| match t {
+            None => Ranges::new(),
+            Some(Target::Unpartitioned) => Ranges::span(0, 1),
+            Some(Target::Partitions(r)) => r.clone(),
+        })
+        .collect()
 }
 
 /// Leaves out of the targets what the state says is done, as `--reprocess` and `--stale`
@@ -193,6 +215,18 @@ pub fn resolve(space: &Space, def: crate::model::PartitionsId, text: &str) -> Re
     match spec {
         PartitionSpec::All => Ok(Ranges::span(0, len)),
         PartitionSpec::Last(n) => Ok(Ranges::span(len.saturating_sub(n), len)),
+        PartitionSpec::Terms(terms) if !dims.is_empty() => {
+            let pos = |k: &str| space.position(def, k).ok_or_else(|| bad_key(space, def, k));
+            let mut set = Ranges::new();
+            for t in &terms {
+                let part = match t {
+                    Term::Key(k) => Ranges::span(pos(k)?, pos(k)? + 1),
+                    Term::Range(a, b) => multi_box(space, def, &dims, (a, pos(a)?), (b, pos(b)?))?,
+                };
+                set = set.union(&part);
+            }
+            Ok(set)
+        }
         PartitionSpec::Terms(terms) => {
             terms_ranges(&terms, |k| space.position(def, k).ok_or_else(|| bad_key(space, def, k)))
         }
@@ -235,6 +269,36 @@ pub fn resolve(space: &Space, def: crate::model::PartitionsId, text: &str) -> Re
             Ok(product(&per_dim))
         }
     }
+}
+
+/// `FIRST...LAST` on a multi definition, as Dagster reads a `PartitionKeyRange` there: the
+/// per-dimension ranges from FIRST's key to LAST's, crossed (a box, not a run of key order).
+fn multi_box(
+    space: &Space,
+    def: crate::model::PartitionsId,
+    dims: &[String],
+    (a, pa): (&str, u64),
+    (b, pb): (&str, u64),
+) -> Result<Ranges, Diagnostic> {
+    let (Some(ca), Some(cb)) = (space.dimension_positions(def, pa), space.dimension_positions(def, pb)) else {
+        return Ok(Ranges::new());
+    };
+    let mut per_dim = Vec::new();
+    for (i, name) in dims.iter().enumerate() {
+        let (x, y) = (ca.get(i).copied().unwrap_or(0), cb.get(i).copied().unwrap_or(0));
+        if y < x {
+            return Err(Diagnostic::error(
+                Code::InvalidPartitionKey,
+                format!("the range `{a}...{b}` ends before it starts in dimension `{name}`"),
+            )
+            .help(format!(
+                "a range of multi partitions is a box: each dimension runs from FIRST's key to LAST's; \
+                 write the dimensions separately, e.g. {name}=FIRST...LAST"
+            )));
+        }
+        per_dim.push((Ranges::span(x, y + 1), space.dimension_len(def, i)));
+    }
+    Ok(product(&per_dim))
 }
 
 fn terms_ranges(terms: &[Term], pos: impl Fn(&str) -> Result<u64, Diagnostic>) -> Result<Ranges, Diagnostic> {
