@@ -162,7 +162,7 @@ asset c {
 
 #[test]
 fn upstream_failures_and_stop_policies() {
-    // a fails; b depends on a; c is independent and later in plan order.
+    // a fails; b depends on a; c is independent: a root like a, so in the first wave, before b.
     // (a is partitioned so that b, which reads it, is a run of its own.)
     let pipeline = r#"partitions one = static("x")
 asset a { partitions = one
@@ -177,7 +177,7 @@ asset c { run = "sleep 30" }
     let o = outcomes(&json(&out));
     assert_eq!(
         o,
-        [("x".into(), "failed".into()), ("b".into(), "upstream_failed".into()), ("c".into(), "not_started".into())]
+        [("x".into(), "failed".into()), ("c".into(), "not_started".into()), ("b".into(), "upstream_failed".into())]
     );
     // fail-fast: c is running when a fails, and is cancelled (its sleep killed).
     let d = Dir::new(&pipeline.replace("sh -c 'exit 1'", "sh -c 'sleep 0.3; exit 1'"));
@@ -198,7 +198,11 @@ fn retries_count_attempts_and_a_later_success_counts() {
     run = "sh -c 'if [ -f marker ]; then exit 0; fi; touch marker; exit 7'"
     retries = 3
 }
+# Unpartitioned assets requested together share a run, as in Dagster: a partition keeps
+# `broken` in a run of its own.
+partitions one = static("k")
 asset broken {
+    partitions = one
     run = "sh -c 'exit 2'"
     retries = 2
 }
@@ -489,7 +493,8 @@ asset one_at_a_time {
     run = "sh -c 'mkdir held || exit 9; sleep 0.05; rmdir held'"
 }
 asset free {
-    partitions = keys
+    # Other keys: assets of one wave with the same partitions and keys share runs.
+    partitions = static("g", "h", "i", "j", "k", "l")
     run = "true"
 }
 "#,
