@@ -9,6 +9,7 @@ mod keys;
 mod map;
 mod output;
 mod plan;
+mod report;
 mod state;
 mod status;
 
@@ -60,7 +61,9 @@ pub enum Command {
     State(state::StateArgs),
     /// Per asset, materialized, failed and missing partitions; exit 1 when not fresh.
     Status(status::StatusArgs),
-    /// Print the asset graph as Graphviz DOT or Mermaid.
+    /// One self-contained HTML page: the asset graph, the plan's waves, freshness, partition status.
+    Report(report::ReportArgs),
+    /// Print the asset graph as Graphviz DOT, Mermaid or SVG.
     Graph {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "dot")]
@@ -82,5 +85,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Diff(args) => diff::run(&args, io),
         Command::State(args) => state::run(&args, io),
         Command::Status(args) => status::run(&args, io),
+        Command::Report(args) => report::run(&args, io),
     }
 }

@@ -3,4 +3,8 @@
 
 pub mod diff;
 pub mod graph;
+pub mod html;
+pub mod layout;
 pub mod plan;
+pub mod report;
+pub mod svg;
