@@ -44,7 +44,8 @@ vertical-align:-1px;margin-right:4px;border:1px solid #a0aec0}\
 .s-materialized{fill:#38a169;background:#38a169}.s-missing{fill:#e2e8f0;background:#e2e8f0}\
 .s-mixed{fill:#b794f4;background:#b794f4}.asset{margin:12px 0}.asset h3{font-size:14px;margin:0 0 3px}\
 .asset .counts{color:#4a5568;font-size:12px;margin-left:8px;font-weight:400}\
-.rowlabel,.axis{font:10px ui-monospace,monospace;fill:#4a5568}.bar,.grid{display:block}";
+.rowlabel,.axis{font:10px ui-monospace,monospace;fill:#4a5568}.bar,.grid{display:block}\
+.scroll svg.graph{display:block;max-width:100%;height:auto}";
 
 /// Planned positions per asset, and its number of runs.
 fn planned_by_asset(plan: &Plan, by_group: &[(Ranges, u64)]) -> Vec<(Ranges, u64)> {
