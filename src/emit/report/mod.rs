@@ -42,7 +42,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}td.ok{color:#2f855a}td
 vertical-align:-1px;margin-right:4px;border:1px solid #a0aec0}\
 .s-planned{fill:#3b82f6;background:#3b82f6}.s-failed{fill:#e53e3e;background:#e53e3e}\
 .s-materialized{fill:#38a169;background:#38a169}.s-missing{fill:#e2e8f0;background:#e2e8f0}\
-.s-mixed{fill:#b794f4;background:#b794f4}.asset{margin:12px 0}.asset h3{font-size:14px;margin:0 0 3px}\
+.s-mixed{fill:#b794f4;background:#b794f4}.asset{margin:12px 0;content-visibility:auto;contain-intrinsic-size:auto 60px}.asset h3{font-size:14px;margin:0 0 3px}\
 .asset .counts{color:#4a5568;font-size:12px;margin-left:8px;font-weight:400}\
 .rowlabel,.axis{font:10px ui-monospace,monospace;fill:#4a5568}.bar,.grid{display:block}\
 .scroll svg.graph{display:block;max-width:100%;height:auto}";
