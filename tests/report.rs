@@ -177,3 +177,41 @@ fn report_size_is_bounded_by_the_segment_caps() {
     let per_asset = html.len() / n;
     assert!(per_asset < 5_000_000 / 1000, "{per_asset} bytes per asset: 1,000 assets would pass 5 MB");
 }
+
+#[test]
+fn layout_layers_are_longest_paths_and_boxes_never_overlap() {
+    use dagplan::check::{compile, FsLoader};
+    use dagplan::emit::layout::{layout, NODE_H, NODE_W};
+    let mut files = common::examples();
+    files.push(FIXTURE.into());
+    for file in files {
+        let c = compile(&file, &FsLoader);
+        let p = c.pipeline.as_ref().expect("examples check");
+        let l = layout(p);
+        assert_eq!(l, layout(p), "{}: deterministic", file.display());
+        for (i, a) in p.assets.iter().enumerate() {
+            let parents = a.deps.iter().map(|d| d.upstream.0 as usize).filter(|&u| u != i);
+            let want = parents.map(|u| l.layer[u] + 1).max().unwrap_or(0);
+            assert_eq!(l.layer[i], want, "{}: {} is one layer after its deepest parent", file.display(), a.key);
+            let (x, y) = l.pos[i];
+            assert!(x + NODE_W <= l.width && y + NODE_H <= l.height, "inside the drawing");
+            for (j, &(x2, y2)) in l.pos.iter().enumerate().skip(i + 1) {
+                let apart = x + NODE_W <= x2 || x2 + NODE_W <= x || y + NODE_H <= y2 || y2 + NODE_H <= y;
+                assert!(apart, "{}: boxes {i} and {j} overlap", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn report_errors_exit_like_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let into_dir = dir.path().display().to_string();
+    let (code, _, err) = run_cli(&["report", FIXTURE, "--as-of", AS_OF, "-o", &into_dir]);
+    assert_eq!(code, 2, "an unwritable output is an I/O error: {err}");
+    assert!(err.contains("cannot write the report"), "{err}");
+    let (code, _, err) = run_cli(&["report", FIXTURE, "--as-of", AS_OF, "--select", "nope"]);
+    assert_eq!(code, 1, "{err}");
+    let (code, _, _) = run_cli(&["report", "tests/fixtures/invalid/cycle__three_assets.dag", "--as-of", AS_OF]);
+    assert_eq!(code, 1);
+}

@@ -16,6 +16,7 @@ fi
 
 cargo build --locked --quiet
 DAGPLAN="$PWD/target/debug/dagplan"
+ROOT="$PWD"
 TMP="$(mktemp -d)"
 BROWSER_PID=""
 cleanup() {
@@ -51,8 +52,12 @@ fail() {
     exit 1
 }
 
+# Work on a copy so the pages show paths as a user types them (examples/x.dag, x.toml).
+cp -r examples "$TMP/"
+cd "$TMP"
+
 # Example states: successes, failures, gaps.
-S="$TMP/sales.toml"
+S="sales.toml"
 A_SALES=2024-03-01T00:00:00Z
 mark examples/sales.dag $A_SALES "$S" materialized 2024-01-01...2024-02-10 raw_sales
 mark examples/sales.dag $A_SALES "$S" failed 2024-02-11...2024-02-12 raw_sales
@@ -61,14 +66,14 @@ mark examples/sales.dag $A_SALES "$S" failed 2024-01-15 sales_7d
 mark examples/sales.dag $A_SALES "$S" materialized 'date=2024-01-01...2024-01-20' regional_sales
 mark examples/sales.dag $A_SALES "$S" materialized 2024-01-01 monthly_revenue
 
-R="$TMP/date_region.toml"
+R="date_region.toml"
 A_REGION=2024-07-01T00:00:00Z
 mark examples/date_region.dag $A_REGION "$R" materialized 'date=2024-01-01...2024-03-31' raw_orders orders_usd
 mark examples/date_region.dag $A_REGION "$R" failed 'date=2024-04-01...2024-04-10,region=eu' raw_orders
 mark examples/date_region.dag $A_REGION "$R" materialized 2024-01-01...2024-05-31 fx_rates
 mark examples/date_region.dag $A_REGION "$R" failed 2024-06-01 fx_rates
 
-H="$TMP/hourly.toml"
+H="hourly.toml"
 A_HOURLY=2024-03-12T00:00:00Z
 mark examples/hourly_metrics.dag $A_HOURLY "$H" materialized 2024-03-01-00:00...2024-03-09-23:00 page_views
 mark examples/hourly_metrics.dag $A_HOURLY "$H" failed 2024-03-10-01:00...2024-03-10-03:00 page_views
@@ -89,7 +94,7 @@ render() { # NAME FILE AS_OF STATE EXPECTED...
     browse /dev/null "$TMP/$name.png.log" --window-size=1200,1500 --screenshot="$TMP/$name.png" "file://$TMP/$name.html"
     [ "$(stat -c %s "$TMP/$name.png")" -gt 20000 ] || fail "$name: the screenshot is (nearly) blank"
     if [ "${UPDATE_SCREENSHOTS:-0}" = 1 ]; then
-        cp "$TMP/$name.png" "docs/report-$name.png"
+        cp "$TMP/$name.png" "$ROOT/docs/report-$name.png"
     fi
     echo "report_chromium: $name ok"
 }
