@@ -69,6 +69,15 @@ fn balanced(html: &str) -> usize {
     count
 }
 
+/// Nothing a browser would fetch: no URL, no `src`, no link but to the page's own anchors, no
+/// CSS `url()` but to the page's own SVG marker.
+fn assert_offline(html: &str) {
+    assert!(!html.contains("://"), "no URL of any kind");
+    assert!(!html.contains("src="), "no embedded resource");
+    assert_eq!(html.matches("href=").count(), html.matches("href=\"#a").count(), "links stay in the page");
+    assert_eq!(html.matches("url(").count(), html.matches("url(#arrow)").count(), "no CSS fetch");
+}
+
 #[test]
 fn report_of_a_small_example_snapshot() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,7 +92,7 @@ fn report_is_well_formed_offline_and_escaped() {
     let state = ragged_state(dir.path());
     for html in [report(&["--state", &state]), report(&[])] {
         assert!(balanced(&html) > 50);
-        assert!(!html.contains("http"), "no URL of any kind: nothing to fetch");
+        assert_offline(&html);
         assert!(!html.contains("<script"), "no script, not even a tag's");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "the tag is shown, escaped");
         assert!(html.contains("&lt;b&gt;") && html.contains("a&amp;b") && html.contains("q&quot;uote"));
@@ -214,4 +223,19 @@ fn report_errors_exit_like_plan() {
     assert_eq!(code, 1, "{err}");
     let (code, _, _) = run_cli(&["report", "tests/fixtures/invalid/cycle__three_assets.dag", "--as-of", AS_OF]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn report_of_every_example_is_well_formed() {
+    for file in common::examples() {
+        let file = file.display().to_string();
+        // The ledger's weekly close reads days that exist only from its first week on.
+        let as_of = if file.ends_with("ledger.dag") { "2024-01-06T00:00:00Z" } else { "2024-06-01T00:00:00Z" };
+        let html = ok(&["report", &file, "--as-of", as_of, "--dynamic", "customers=acme,<globex>"]);
+        assert!(balanced(&html) > 30, "{file}");
+        assert_offline(&html);
+        let (code, svg, err) = run_cli(&["graph", &file, "--format", "svg"]);
+        assert_eq!(code, 0, "{file}: {err}");
+        balanced(&svg[svg.find("<svg").unwrap()..]);
+    }
 }
