@@ -125,6 +125,11 @@ fn report_shows_the_state_plan_and_freshness() {
     assert!(html.contains("<svg class=\"grid\""));
     // Planned nodes are marked in the graph.
     assert!(html.contains("class=\"node planned\" data-asset=\"raw\""));
+    // With a selection, the rest is drawn as not selected; the inputs say what was asked.
+    let html = report(&["--state", &state, "--select", "raw", "--partitions", "2024-01-08...2024-01-09"]);
+    assert!(html.contains("class=\"node unselected\" data-asset=\"daily_sum\""));
+    assert!(html.contains("<td><code>2024-01-08...2024-01-09</code></td>"));
+    assert!(html.contains("<b>2</b> runs"), "two days of raw");
 }
 
 #[test]

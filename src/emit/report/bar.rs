@@ -1,6 +1,5 @@
-//! One asset's partition status drawn from position ranges: a bar over its key space, or a
-//! grid for a two-dimensional multi definition. Merges runs of one status and caps the
-//! number of shapes, so a million partitions cost a few dozen rects.
+//! One asset's partition status drawn from position ranges: a bar, or a grid for a 2-D multi
+//! definition; runs of one status merge and shapes are capped, so a million keys cost a few dozen.
 
 use std::fmt::Write;
 

@@ -1,6 +1,5 @@
 //! `dagplan report`: one self-contained HTML page (inline CSS and SVG, no script, no network)
-//! of the asset graph, the plan's waves, freshness and every asset's partition status.
-//! It reads a plan and the statuses `status` computes; the planning is the planner's.
+//! of the graph, the plan's waves, freshness and partition status; it only reads a plan and statuses.
 
 mod bar;
 mod sections;
