@@ -10,6 +10,7 @@ mod map;
 mod output;
 mod plan;
 mod run;
+mod report;
 mod state;
 mod status;
 
@@ -65,7 +66,9 @@ pub enum Command {
     Apply(run::ApplyArgs),
     /// Per asset, materialized, failed and missing partitions; exit 1 when not fresh.
     Status(status::StatusArgs),
-    /// Print the asset graph as Graphviz DOT or Mermaid.
+    /// One self-contained HTML page: the asset graph, the plan's waves, freshness, partition status.
+    Report(report::ReportArgs),
+    /// Print the asset graph as Graphviz DOT, Mermaid or SVG.
     Graph {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "dot")]
@@ -89,5 +92,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Status(args) => status::run(&args, io),
         Command::Run(args) => run::run(&args, io),
         Command::Apply(args) => run::apply(&args, io),
+        Command::Report(args) => report::run(&args, io),
     }
 }

@@ -1,4 +1,4 @@
-//! The asset graph as Graphviz DOT or Mermaid, for people to look at. Deterministic:
+//! The asset graph as Graphviz DOT, Mermaid or SVG (see `svg`), for people to look at. Deterministic:
 //! assets in key order, edges in dep order; edges carry their mapping when it was written.
 
 use std::fmt::Write;
@@ -11,17 +11,20 @@ use crate::partitions::PartitionsDef;
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// A standalone SVG drawing, laid out by dagplan itself (no Graphviz needed).
+    Svg,
 }
 
 pub fn render(p: &Pipeline, format: GraphFormat) -> String {
     match format {
         GraphFormat::Dot => dot(p),
         GraphFormat::Mermaid => mermaid(p),
+        GraphFormat::Svg => super::svg::graph_svg(p),
     }
 }
 
 /// A short caption of an asset's partitions: the definition's name, or its kind.
-fn partitions_caption(p: &Pipeline, a: &Asset) -> Option<String> {
+pub(crate) fn partitions_caption(p: &Pipeline, a: &Asset) -> Option<String> {
     let id = a.partitions?;
     let entry = &p.partitions[id.0 as usize];
     Some(entry.name.clone().unwrap_or_else(|| {

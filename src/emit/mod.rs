@@ -3,5 +3,9 @@
 
 pub mod diff;
 pub mod graph;
+pub mod html;
+pub mod layout;
 pub mod plan;
 pub mod run;
+pub mod report;
+pub mod svg;
