@@ -123,4 +123,18 @@ mod tests {
         }
         assert!(compared > 500, "{compared}");
     }
+
+    /// A report reads the lines around its span, however large the file: rendering one
+    /// diagnostic per line of a file is linear in the file, not quadratic.
+    #[test]
+    fn reads_only_the_lines_around_the_span() {
+        for lines in [1_000, 100_000] {
+            let text = "asset a { x = [1, 2, 3] }\n".repeat(lines);
+            let excerpt = Excerpt::new("f.dag".into(), &text);
+            for at in [0, text.len() / 2, text.len() - 3] {
+                let contents = excerpt.read_span(&SourceSpan::new(at.into(), 1), 1, 1).expect("in bounds");
+                assert!(contents.data().len() <= 3 * 26, "{lines} lines, at {at}: {}", contents.data().len());
+            }
+        }
+    }
 }
