@@ -130,3 +130,87 @@ fn thousands_of_diagnostics_are_all_reported() {
     let plain = run(&["check", "--diagnostics", "plain", &path], "plain");
     assert_eq!(code_of(&plain, "plain"), 1);
 }
+
+/// Writes `text` to `name` in `dir` and returns the path as a string.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp file");
+    path.display().to_string()
+}
+
+/// A label past column 65,535 once panicked inside miette (`{:width$}` over `u16::MAX`):
+/// a long line is shown as a window around the span, with the real line and column.
+#[test]
+fn labels_far_along_a_long_line_are_shown_in_a_window() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(&dir, "long.dag", &format!("asset a {{ {} x = 1 }}\n", " ".repeat(70_000)));
+    for format in ["plain", "json", "github"] {
+        let out = run(&["check", "--diagnostics", format, &path], format);
+        assert_eq!(code_of(&out, format), 1);
+    }
+    let out = run(&["check", &path], "plain");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("long.dag:1:70012]"), "{err}");
+    assert!(err.contains("│ …") && err.contains("x = 1 }"), "{err}");
+    assert!(err.len() < 2_000, "{err}");
+    // A state file with a long bad line, read by `state show` and `plan --state`.
+    let state = write(&dir, "state.toml", &format!("version = 1\nx = \"{}\" oops\n", "a".repeat(70_000)));
+    for args in [
+        vec!["state", "show", "--state", &state],
+        vec!["plan", "examples/sales.dag", "--state", &state, "--as-of", "2024-01-05T00:00:00Z"],
+    ] {
+        let out = run(&args, "a long line in a state file");
+        assert_eq!(code_of(&out, "state"), 1);
+        assert!(out.stderr.len() < 2_000, "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// Thousands of duplicate keys on one line: reports for people stop after a few per code
+/// with a count of the rest, so twice the duplicates print no more; JSON lists every one.
+#[test]
+fn reports_for_people_are_bounded_and_json_is_complete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sizes: Vec<(usize, usize)> = [2_000, 4_000]
+        .iter()
+        .map(|&n| {
+            let keys: Vec<String> = (0..2 * n).map(|i| format!("\"k{}\"", i % n)).collect();
+            let text = format!("partitions p = static({})\nasset a {{ partitions = p }}\n", keys.join(", "));
+            let path = write(&dir, &format!("dups{n}.dag"), &text);
+            let plain = run(&["check", "--diagnostics", "plain", &path], "plain");
+            assert_eq!(code_of(&plain, "plain"), 1);
+            let err = String::from_utf8_lossy(&plain.stderr);
+            let more = format!("... and {} more `dagplan::duplicate_partition_key` diagnostics", thousands(n - 20));
+            assert!(err.contains(&more), "{more}:\n{}", &err[err.len().saturating_sub(500)..]);
+            let json = run(&["check", "--diagnostics", "json", &path], "json");
+            assert_eq!(code_of(&json, "json"), 1);
+            let lines = String::from_utf8_lossy(&json.stderr).lines().filter(|l| l.starts_with('{')).count();
+            assert_eq!(lines, n);
+            (n, plain.stderr.len())
+        })
+        .collect();
+    let (small, large) = (sizes[0].1, sizes[1].1);
+    assert!(large < small + 200, "plain output grew with the duplicates: {sizes:?}");
+}
+
+fn thousands(n: usize) -> String {
+    dagplan::diagnostics::render::thousands(n)
+}
+
+/// A cycle through 10,000 assets: one diagnostic whose report draws a few labels and lists
+/// a few more (the SCC search once recursed per asset and overflowed the stack).
+#[test]
+fn a_cycle_through_thousands_of_assets_is_one_bounded_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let n = 10_000;
+    let text: String = (0..n).map(|i| format!("asset a{i} {{ deps = [a{}] }}\n", (i + 1) % n)).collect();
+    let path = write(&dir, "cycle.dag", &text);
+    let plain = run(&["check", "--diagnostics", "plain", &path], "plain");
+    assert_eq!(code_of(&plain, "plain"), 1);
+    let err = String::from_utf8_lossy(&plain.stderr);
+    assert!(err.contains("more labels (`--diagnostics json` lists every one)"), "{}", &err[..err.len().min(3000)]);
+    assert_eq!(err.matches("reads `").count(), 16, "8 labels drawn, 8 listed");
+    let json = run(&["check", "--diagnostics", "json", &path], "json");
+    let v: serde_json::Value = serde_json::from_slice(json.stderr.split(|&b| b == b'\n').next().unwrap_or_default())
+        .expect("a JSON line");
+    assert_eq!(v["labels"].as_array().map(Vec::len), Some(n));
+}

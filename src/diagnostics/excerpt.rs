@@ -37,14 +37,35 @@ impl<'t> Excerpt<'t> {
         Excerpt { name, text, line_starts }
     }
 
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(super) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    pub(super) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The index of the line holding `offset`.
-    fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// The offset where line `line` starts, or the end of the text past the last line.
-    fn line_start(&self, line: usize) -> usize {
+    pub(super) fn line_start(&self, line: usize) -> usize {
         self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// The offset where line `line`'s text ends, before its line break.
+    pub(super) fn line_end(&self, line: usize) -> usize {
+        let (start, next) = (self.line_start(line), self.line_start(line + 1));
+        let text = &self.text.as_bytes()[start..next];
+        let kept = text.strip_suffix(b"\n").unwrap_or(text);
+        let kept = kept.strip_suffix(b"\r").unwrap_or(kept);
+        start + kept.len()
     }
 }
 
