@@ -210,7 +210,7 @@ fn a_cycle_through_thousands_of_assets_is_one_bounded_report() {
     assert!(err.contains("more labels (`--diagnostics json` lists every one)"), "{}", &err[..err.len().min(3000)]);
     assert_eq!(err.matches("reads `").count(), 16, "8 labels drawn, 8 listed");
     let json = run(&["check", "--diagnostics", "json", &path], "json");
-    let v: serde_json::Value = serde_json::from_slice(json.stderr.split(|&b| b == b'\n').next().unwrap_or_default())
-        .expect("a JSON line");
+    let v: serde_json::Value =
+        serde_json::from_slice(json.stderr.split(|&b| b == b'\n').next().unwrap_or_default()).expect("a JSON line");
     assert_eq!(v["labels"].as_array().map(Vec::len), Some(n));
 }

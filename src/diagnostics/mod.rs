@@ -153,7 +153,8 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         let limit = (name_chars.max(cand_chars) / 3).max(1);
         // `start_date` for `start`: a candidate that is a prefix of the name (or the other
         // way round) is a near miss however long the rest.
-        let starts = |a: &str, b: &str| a.as_bytes().get(..b.len()).is_some_and(|p| p.eq_ignore_ascii_case(b.as_bytes()));
+        let starts =
+            |a: &str, b: &str| a.as_bytes().get(..b.len()).is_some_and(|p| p.eq_ignore_ascii_case(b.as_bytes()));
         let prefix = lower.len().min(cand.len()) >= 3 && (starts(&lower, cand) || starts(cand, &lower));
         // The distance is at least the length difference and the bag distance: a candidate
         // farther than the limit or the best so far is skipped before the costly distance.
@@ -232,7 +233,7 @@ mod tests {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((state >> 33) as usize) % n
         };
-        let mut word = |next: &mut dyn FnMut(usize) -> usize| {
+        let word = |next: &mut dyn FnMut(usize) -> usize| {
             let len = next(9);
             (0..len).map(|_| alphabet[next(alphabet.len())]).collect::<String>()
         };
