@@ -13,6 +13,7 @@ pub mod mapping;
 pub mod model;
 pub mod partitions;
 pub mod plan;
+pub mod read;
 pub mod select;
 pub mod source;
 pub mod state;

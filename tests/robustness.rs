@@ -214,3 +214,37 @@ fn a_cycle_through_thousands_of_assets_is_one_bounded_report() {
         serde_json::from_slice(json.stderr.split(|&b| b == b'\n').next().unwrap_or_default()).expect("a JSON line");
     assert_eq!(v["labels"].as_array().map(Vec::len), Some(n));
 }
+
+/// Devices and pipes are refused, never read: `/dev/zero` once grew to 24 GB (a character
+/// device reports length 0) and a FIFO blocked forever, as an entry file, an import, a
+/// state or a `diff` input.
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("fifo.dag");
+    let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let fifo = fifo.display().to_string();
+    let mut inputs = vec!["/dev/zero".to_string(), "/dev/stdin".to_string()];
+    if made {
+        inputs.push(fifo.clone());
+    }
+    let as_of = "2024-01-05T00:00:00Z";
+    for input in &inputs {
+        let importer = write(&dir, "imports.dag", &format!("import \"{input}\"\nasset a {{}}\n"));
+        let cases: Vec<Vec<&str>> = vec![
+            vec!["check", input],
+            vec!["check", &importer],
+            vec!["state", "show", "--state", input],
+            vec!["plan", "examples/sales.dag", "--state", input, "--as-of", as_of],
+            vec!["diff", input, "examples/sales.dag", "--as-of", as_of],
+        ];
+        for args in cases {
+            let what = args.join(" ");
+            let out = run(&args, &what);
+            assert!(code_of(&out, &what) > 0, "{what}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("not a regular file"), "{what}: {err}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast};
 
 /// Files larger than this are refused rather than read into memory.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::read::MAX_PIPELINE_BYTES;
 
 /// Where source text comes from: the file system, or memory in tests.
 pub trait Loader {
@@ -22,17 +22,9 @@ pub trait Loader {
 pub struct FsLoader;
 
 impl Loader for FsLoader {
+    /// Regular files only (never a FIFO or a device), at most [`MAX_FILE_BYTES`].
     fn read(&self, path: &Path) -> Result<String, String> {
-        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-        if meta.is_dir() {
-            return Err("it is a directory".into());
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
-        }
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes)
-            .map_err(|e| format!("it is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        crate::read::read_text(path, MAX_FILE_BYTES).map_err(|e| e.to_string())
     }
 
     fn canonical(&self, path: &Path) -> PathBuf {

@@ -61,8 +61,8 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
             }
         };
     }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| io.usage_error(&format!("cannot read `{}`: {e}", path.display())))?;
+    let text = crate::read::read_text(path, crate::read::MAX_PLAN_BYTES)
+        .map_err(|e| io.usage_error(&format!("cannot read `{}`: {e}", path.display())))?;
     parse_plan(&text).map_err(|e| io.usage_error(&format!("`{}` is not a plan file: {e}", path.display())))
 }
 

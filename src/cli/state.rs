@@ -413,7 +413,7 @@ fn record(args: &RecordArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
-    let text = match std::fs::read_to_string(&args.plan) {
+    let text = match crate::read::read_text(&args.plan, crate::read::MAX_PLAN_BYTES) {
         Ok(t) => t,
         Err(e) => return io.usage_error(&format!("cannot read `{}`: {e}", args.plan.display())),
     };

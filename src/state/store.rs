@@ -19,7 +19,7 @@ pub struct Loaded {
 
 /// Reads and parses `path`; a missing file is an empty state.
 pub fn read(path: &Path) -> Result<Loaded, StateError> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::read::read_bytes(path, crate::read::MAX_STATE_BYTES) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Loaded { state: State::default(), text: None })
