@@ -248,3 +248,34 @@ fn only_regular_files_are_read() {
         }
     }
 }
+
+/// Output that cannot be written is an error: a closed stdout (`>&-`) once exited 0 with
+/// the plan lost, and `-o` replaces its file atomically.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_output_is_an_error_and_plan_files_are_replaced_whole() {
+    let bin = env!("CARGO_BIN_EXE_dagplan");
+    let plan = ["plan", "examples/sales.dag", "--as-of", "2024-01-05T00:00:00Z"];
+    let closed =
+        Command::new("sh").arg("-c").arg("exec \"$0\" \"$@\" >&-").arg(bin).args(plan).output().expect("sh runs");
+    assert_eq!(closed.status.code(), Some(2), "{}", String::from_utf8_lossy(&closed.stderr));
+    assert!(String::from_utf8_lossy(&closed.stderr).contains("standard output is closed"));
+    let full = Command::new(bin).args(plan).stdout(std::fs::File::create("/dev/full").expect("/dev/full")).output();
+    assert_eq!(full.expect("runs").status.code(), Some(2));
+    // `-o` through a symlink replaces the target, leaves the link and no temporary file.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink("real.json", dir.path().join("link.json")).expect("link");
+    let link = dir.path().join("link.json").display().to_string();
+    for _ in 0..2 {
+        assert_eq!(code_of(&run(&[&plan[..], &["-o", &link]].concat(), "plan -o"), "plan -o"), 0);
+    }
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("lists")
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap_or_default())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link.json", "real.json"]);
+    let written = std::fs::read_to_string(dir.path().join("real.json")).expect("the plan");
+    assert!(written.contains("\"summary\""), "{written}");
+}
