@@ -279,3 +279,26 @@ fn unwritable_output_is_an_error_and_plan_files_are_replaced_whole() {
     let written = std::fs::read_to_string(dir.path().join("real.json")).expect("the plan");
     assert!(written.contains("\"summary\""), "{written}");
 }
+
+/// A chain of imports deeper than the limit is one diagnostic at the import that goes too
+/// deep (the loader once recursed per import and overflowed the stack 11,000 files deep).
+#[test]
+fn deep_import_chains_stop_at_the_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let n = 1_200;
+    for i in 0..n {
+        let import = if i + 1 < n { format!("import \"f{}.dag\"\n", i + 1) } else { String::new() };
+        write(&dir, &format!("f{i}.dag"), &format!("{import}asset a{i} {{}}\n"));
+    }
+    let out = run(&["check", "--diagnostics", "json", &dir.path().join("f0.dag").display().to_string()], "chain");
+    assert_eq!(code_of(&out, "chain"), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot import `") && err.contains("f1000.dag`: imports nest more than 1000 files deep"),
+        "{err}"
+    );
+    // Within the limit, the whole chain loads.
+    let out = run(&["check", &dir.path().join("f300.dag").display().to_string()], "chain of 900");
+    assert_eq!(code_of(&out, "chain of 900"), 0, "{}", String::from_utf8_lossy(&out.stderr));
+}
