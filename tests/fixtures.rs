@@ -67,6 +67,7 @@ fn every_code_has_a_fixture() {
         Code::Io,
         Code::UnknownJob,
         Code::MissingUpstream,
+        Code::PlanTooLarge,
         Code::NotAdjacent,
         Code::NoSuchPartition,
         Code::UnmappablePartitions,

@@ -302,3 +302,37 @@ fn deep_import_chains_stop_at_the_limit() {
     let out = run(&["check", &dir.path().join("f300.dag").display().to_string()], "chain of 900");
     assert_eq!(code_of(&out, "chain of 900"), 0, "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Plans too large to build are refused before any run exists, saying how to narrow them
+/// and how to raise the limit (minutely partitions over 1,000 years once tried to allocate
+/// 8.4 GB at once).
+#[test]
+fn plans_over_the_run_limit_are_refused_before_building() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let minutely = write(
+        &dir,
+        "minutely.dag",
+        "partitions m = cron(\"* * * * *\", start = \"1024-01-01T00:00:00\")\nasset a { partitions = m }\n",
+    );
+    let huge = [
+        vec!["plan", &minutely, "--as-of", "2024-01-01T00:00:00Z", "--format", "jsonl"],
+        vec!["plan", "examples/sales.dag", "--as-of", "9999-12-31T00:00:00Z"],
+        vec!["diff", "examples/sales.dag", "examples/sales.dag", "--as-of", "9999-12-31T00:00:00Z"],
+    ];
+    for args in huge {
+        let what = args.join(" ");
+        let out = run(&args, &what);
+        assert_eq!(code_of(&out, &what), 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("dagplan::plan_too_large") && err.contains("--max-runs N"), "{what}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    // sales.dag as of 2024-01-05 has 26 runs; the count is an upper bound (30: no co-runs).
+    let sales = ["plan", "examples/sales.dag", "--as-of", "2024-01-05T00:00:00Z", "--format", "jsonl"];
+    let refused = run(&[&sales[..], &["--max-runs", "29"]].concat(), "max 29");
+    assert_eq!(code_of(&refused, "max 29"), 1);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("up to 30 runs (33 asset partitions)"));
+    let planned = run(&[&sales[..], &["--max-runs", "30"]].concat(), "max 30");
+    assert_eq!(code_of(&planned, "max 30"), 0);
+    assert_eq!(String::from_utf8_lossy(&planned.stdout).lines().count(), 26);
+}

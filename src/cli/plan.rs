@@ -75,6 +75,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         partitions: args.targeting.partitions.as_deref(),
         as_of,
         dynamic: &dynamic,
+        max_runs: args.targeting.max_runs,
     };
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,

@@ -78,6 +78,7 @@ codes! {
     BadSelection = "bad_selection": "an asset selection string is not valid",
     // planning
     MissingUpstream = "missing_upstream": "a planned partition reads upstream partitions that do not exist",
+    PlanTooLarge = "plan_too_large": "a plan would have more runs than --max-runs allows",
     // warnings
     UnusedPartitions = "unused_partitions": "a partitions definition is used by no asset",
     DuplicateDep = "duplicate_dep": "an asset lists the same upstream asset twice",

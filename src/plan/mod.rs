@@ -5,6 +5,7 @@
 pub mod diff;
 mod group;
 mod id;
+pub mod limit;
 mod order;
 pub mod ranges;
 mod space;
@@ -32,6 +33,8 @@ pub struct PlanRequest<'a> {
     pub partitions: Option<&'a str>,
     pub as_of: DateTime<Utc>,
     pub dynamic: &'a DynamicKeys,
+    /// `--max-runs`: the most runs the plan may have; `None` is [`limit::DEFAULT_MAX_RUNS`].
+    pub max_runs: Option<u64>,
 }
 
 /// What the state file says is done, and which of it to plan again (`plan --state`).
@@ -118,6 +121,7 @@ pub fn plan_with_state<'p>(
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
     }
+    limit::check(pipeline, &targets, request.max_runs.unwrap_or(limit::DEFAULT_MAX_RUNS))?;
     let groups = group::groups(pipeline, &space, &targets);
     let runs = group::runs(pipeline, &space, &groups)?;
     let mut runs = order::order(pipeline, &groups, runs)?;
