@@ -336,3 +336,27 @@ fn plans_over_the_run_limit_are_refused_before_building() {
     assert_eq!(code_of(&planned, "max 30"), 0);
     assert_eq!(String::from_utf8_lossy(&planned.stdout).lines().count(), 26);
 }
+
+/// A definition of more than 2^64 keys is an error only for plans that read it: it once
+/// broke every plan of its file.
+#[test]
+fn an_unreadable_definition_breaks_only_the_plans_that_read_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let minutely = |y: u32| format!("cron(\"* * * * *\", start = \"{y}-01-01T00:00:00\")");
+    let text = format!(
+        "partitions m = {}\npartitions n = {}\npartitions o = {}\npartitions big = multi(a = m, b = n, c = o)\n\
+         partitions daily = daily(start = \"2024-01-01\")\nasset huge {{ partitions = big }}\n\
+         asset small {{ partitions = daily }}\n",
+        minutely(1024),
+        minutely(1025),
+        minutely(1026)
+    );
+    let path = write(&dir, "huge.dag", &text);
+    let plan = ["plan", &path, "--as-of", "2024-01-05T00:00:00Z", "--format", "jsonl"];
+    let small = run(&[&plan[..], &["--select", "small"]].concat(), "small");
+    assert_eq!(code_of(&small, "small"), 0, "{}", String::from_utf8_lossy(&small.stderr));
+    assert_eq!(String::from_utf8_lossy(&small.stdout).lines().count(), 4);
+    let all = run(&plan, "everything");
+    assert_eq!(code_of(&all, "everything"), 1);
+    assert!(String::from_utf8_lossy(&all.stderr).contains("more than 2^64 keys"));
+}

@@ -114,8 +114,9 @@ pub fn plan_with_state<'p>(
     request: &PlanRequest,
     state: Option<&StateRequest>,
 ) -> Result<Plan<'p>, Vec<Diagnostic>> {
-    let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
+    let space = Space::deferred(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
+    space.check_used(pipeline, &selected).map_err(|d| vec![d])?;
     let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
     if let Some(s) = state {
         let done = crate::state::resolve_all(s.state, pipeline, &space);
