@@ -34,7 +34,7 @@ fn as_of() -> chrono::DateTime<chrono::Utc> {
 
 fn plan_and_write(p: &dagplan::model::Pipeline) -> usize {
     let dynamic = DynamicKeys::default();
-    let request = PlanRequest { selection: None, partitions: None, as_of: as_of(), dynamic: &dynamic };
+    let request = PlanRequest { selection: None, partitions: None, as_of: as_of(), dynamic: &dynamic, max_runs: None };
     let Ok(planned) = plan(p, &request) else { panic!("plans") };
     let mut sink = std::io::sink();
     write_jsonl(&planned, &mut sink).expect("writes");

@@ -51,7 +51,7 @@ fn state_file(last: &str, name: &str) -> PathBuf {
 
 fn plan_and_write(p: &Pipeline, state: Option<&State>) -> usize {
     let dynamic = state.map(|s| s.dynamic_keys(&DynamicKeys::new())).unwrap_or_default();
-    let request = PlanRequest { selection: None, partitions: None, as_of: as_of(), dynamic: &dynamic };
+    let request = PlanRequest { selection: None, partitions: None, as_of: as_of(), dynamic: &dynamic, max_runs: None };
     let filter = state.map(|s| StateRequest { state: s, reprocess: Reprocess::Failed, stale: false });
     let Ok(planned) = plan_with_state(p, &request, filter.as_ref()) else { panic!("plans") };
     write_jsonl(&planned, &mut std::io::sink()).expect("writes");

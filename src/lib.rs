@@ -15,6 +15,7 @@ pub mod partitions;
 pub mod plan;
 pub mod plandoc;
 pub mod run;
+pub mod read;
 pub mod select;
 pub mod source;
 pub mod state;

@@ -119,9 +119,8 @@ fn keys_refuses_bad_requests() {
 
 #[test]
 fn keys_needs_a_limit_for_huge_listings() {
-    let dir = std::env::temp_dir().join(format!("dagplan-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("minutely.dag");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("minutely.dag");
     std::fs::write(
         &path,
         "partitions m = cron(\"* * * * *\", start = \"1000-01-01T00:00:00\")\nasset a { partitions = m }\n",
@@ -133,7 +132,6 @@ fn keys_needs_a_limit_for_huge_listings() {
     assert!(out.stderr.contains("--limit"), "{}", out.stderr);
     let limited = dagplan(&["keys", &path, "m", "--as-of", "2024-01-01T00:00:00Z", "--limit", "2"]);
     assert_eq!(limited.stdout, "1000-01-01-00:00\n1000-01-01-00:01\n");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -232,9 +230,8 @@ fn plan_refuses_invalid_requests() {
 
 #[test]
 fn plan_reports_required_upstream_partitions_that_do_not_exist() {
-    let dir = std::env::temp_dir().join(format!("dagplan-missing-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("late_upstream.dag");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("late_upstream.dag");
     std::fs::write(
         &path,
         "partitions early = daily(start = \"2024-01-01\")\npartitions late = daily(start = \"2024-01-10\")\n\
@@ -246,14 +243,12 @@ fn plan_reports_required_upstream_partitions_that_do_not_exist() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stderr.contains("dagplan::missing_upstream"), "{}", out.stderr);
     assert!(out.stderr.contains("`2024-01-01`"), "{}", out.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn keys_and_map_read_dynamic_keys_from_a_state_file() {
-    let dir = std::env::temp_dir().join(format!("dagplan-state-keys-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let state = dir.join("state.toml");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.toml");
     std::fs::write(&state, "version = 1\n\n[dynamic]\ncustomers = [\n    \"acme\",\n    \"globex\",\n]\n")
         .expect("write");
     let state = state.display().to_string();
@@ -284,5 +279,4 @@ fn keys_and_map_read_dynamic_keys_from_a_state_file() {
     ]);
     assert_eq!(map.code, 0, "{}", map.stderr);
     assert_eq!(map.stdout, "globex|2024-06-01\nglobex|2024-06-02\n");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -94,6 +94,11 @@ fn generate() -> String {
                         "`dagplan apply` reads a plan made from another version of the pipeline, or from a \
                          state file that has changed since; nothing is started (exit 1)"
                     }
+                    Code::PlanTooLarge => {
+                        "`dagplan plan` (or `diff`, `run`, `report`) counts, before building anything, more runs \
+                         than `--max-runs` allows (default 2,000,000); narrow it with `--partitions` or \
+                         `--select`, or raise the limit"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");

@@ -25,10 +25,9 @@ fn variants_diff_as_reviewers_read_them() {
 fn equal_plans_exit_zero_and_plan_files_compare_like_pipelines() {
     let (code, out, _) = dagplan(&["diff", "examples/sales.dag", "examples/sales.dag", "--as-of", AS_OF]);
     assert_eq!((code, out.as_str()), (0, "plans are equal\n"));
-    let dir = std::env::temp_dir().join(format!("dagplan-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let old = dir.join("old.json").display().to_string();
-    let new = dir.join("new.jsonl").display().to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.json").display().to_string();
+    let new = dir.path().join("new.jsonl").display().to_string();
     let variant = "tests/fixtures/variants/sales_offset.dag";
     assert_eq!(dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "-o", &old]).0, 0);
     assert_eq!(dagplan(&["plan", variant, "--as-of", AS_OF, "--format", "jsonl", "-o", &new]).0, 0);
@@ -38,7 +37,6 @@ fn equal_plans_exit_zero_and_plan_files_compare_like_pipelines() {
     assert_eq!(from_files.1, from_sources.1);
     let (code, _, err) = dagplan(&["diff", &old, "Cargo.toml"]);
     assert_eq!(code, 2, "a file that is not a plan is an input error: {err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue 11 item 7: the TOML a plan is written as reads back like its JSON, in `diff` and

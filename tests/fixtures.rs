@@ -10,28 +10,45 @@ use dagplan::diagnostics::Code;
 #[test]
 fn invalid_fixtures_report_their_code() {
     let mut problems: Vec<String> = Vec::new();
-    common::insta_settings().bind(|| {
-        insta::glob!("fixtures/invalid/*.dag", |path| {
-            let rel = common::relative(path);
-            let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let expected = stem.split("__").next().unwrap_or_default();
-            let c = compile(&rel, &FsLoader);
-            let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.name()).collect();
-            if !codes.contains(&expected) {
-                problems.push(format!("{}: expected dagplan::{expected}, got {codes:?}", rel.display()));
-            }
-            let code = Code::ALL.iter().find(|c| c.name() == expected).copied();
-            let warning_only = c.diagnostics.iter().filter(|d| d.code.name() == expected).all(|d| !d.is_error());
-            if !warning_only && c.pipeline.is_some() {
-                problems.push(format!("{}: an error must withhold the pipeline", rel.display()));
-            }
-            assert!(code.is_some(), "{expected} is not a registered code");
-            for d in &c.diagnostics {
-                assert!(d.primary_span().is_some(), "{}: `{}` has no span", rel.display(), d.message);
-            }
-            insta::assert_snapshot!(render(&c.diagnostics, &c.sources, DiagnosticFormat::Plain));
-        });
-    });
+    let mut paths: Vec<_> = std::fs::read_dir("tests/fixtures/invalid")
+        .expect("fixtures exist")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "dag"))
+        .collect();
+    paths.sort();
+    let mut failed = Vec::new();
+    for path in paths {
+        let rel = common::relative(&path);
+        let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let expected = stem.split("__").next().unwrap_or_default();
+        let c = compile(&rel, &FsLoader);
+        let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.name()).collect();
+        if !codes.contains(&expected) {
+            problems.push(format!("{}: expected dagplan::{expected}, got {codes:?}", rel.display()));
+        }
+        let code = Code::ALL.iter().find(|c| c.name() == expected).copied();
+        let warning_only = c.diagnostics.iter().filter(|d| d.code.name() == expected).all(|d| !d.is_error());
+        if !warning_only && c.pipeline.is_some() {
+            problems.push(format!("{}: an error must withhold the pipeline", rel.display()));
+        }
+        assert!(code.is_some(), "{expected} is not a registered code");
+        for d in &c.diagnostics {
+            assert!(d.primary_span().is_some(), "{}: `{}` has no span", rel.display(), d.message);
+        }
+        // Named `invalid_fixtures_report_their_code@FILE.dag`, as insta's `glob!` names them;
+        // every file is compared before the test fails, so one run shows every changed report.
+        let mut settings = common::insta_settings();
+        settings.set_input_file(&path);
+        settings.set_snapshot_suffix(path.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+        let text = render(&c.diagnostics, &c.sources, DiagnosticFormat::Plain);
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!("invalid_fixtures_report_their_code", text));
+        }));
+        if compared.is_err() {
+            failed.push(rel.display().to_string());
+        }
+    }
+    assert!(failed.is_empty(), "changed reports (review the .snap.new files): {failed:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -51,6 +68,7 @@ fn every_code_has_a_fixture() {
         Code::Io,
         Code::UnknownJob,
         Code::MissingUpstream,
+        Code::PlanTooLarge,
         Code::NotAdjacent,
         Code::NoSuchPartition,
         Code::UnmappablePartitions,

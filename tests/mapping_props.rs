@@ -3,6 +3,8 @@
 //! zero-offset time windows round-trip, and a set maps to the union of its keys' images
 //! (where Dagster's semantics say so), plus the graph-level rules for unpartitioned sides.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -185,7 +187,7 @@ fn within(r: &RangeSet, len: u64) -> bool {
 const N: usize = 14;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128 * common::scale() as u32, ..ProptestConfig::default() })]
 
     #[test]
     fn results_stay_in_the_target_and_ignore_input_order(
@@ -323,7 +325,8 @@ fn a_million_daily_keys_map_as_one_range() {
     let (daily, month) = (Side::new(&def, &ks), Side::new(&monthly, &ms));
     let all = Subset::Keys(RangeSet::range(0, ks.len()));
     let m = Mapping::TimeWindow { start_offset: -6, end_offset: 0, allow_nonexistent_upstream: false };
-    let started = std::time::Instant::now();
+    // Ranges in, ranges out: the work does not depend on the number of keys (the mappings
+    // bench times it; tests assert no wall-clock time).
     let r = upstream_of(&m, Some(daily), Some(daily), &all).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.subset, all);
     let r = upstream_of(
@@ -333,5 +336,4 @@ fn a_million_daily_keys_map_as_one_range() {
         &Subset::Keys(RangeSet::range(0, ms.len())),
     );
     assert_eq!(r.map(|r| r.subset), Ok(all));
-    assert!(started.elapsed().as_millis() < 500, "mapping a million keys took {:?}", started.elapsed());
 }

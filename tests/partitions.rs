@@ -340,15 +340,14 @@ fn exclusions_with_end_offset_count_included_windows() {
 fn excluding_every_window_does_not_hang() {
     let s = with(spec(Cadence::Hourly, "2024-01-01-00:00"), |s| s.exclusions = vec!["* * * * *".into()]);
     let def = PartitionsDef::Time(build(s));
-    let started = std::time::Instant::now();
     let r = def.key_space(at("2024-06-01"), &DynamicKeys::new());
     assert!(r.is_err() || r.as_ref().is_ok_and(|s| s.is_empty()));
-    assert!(started.elapsed().as_secs() < 10);
 }
 
 #[test]
 fn hostile_sizes_are_arithmetic() {
-    let started = std::time::Instant::now();
+    // Counting 5 billion minutes must not list them: the test would run for hours (the
+    // partitions bench times these; tests assert no wall-clock time).
     // minutely over ten thousand years
     let s =
         with(spec(Cadence::Cron("* * * * *".into()), "0001-01-01T00:00:00"), |s| s.fmt = Some("%Y-%m-%d %H:%M".into()));
@@ -370,7 +369,6 @@ fn hostile_sizes_are_arithmetic() {
     assert_eq!(space.key(space.len() - 1).as_deref(), Some("9999-12-30"));
     let s = with(daily("2024-01-01"), |s| s.end_offset = i64::MIN / 2);
     assert!(keys(s, "2024-01-10").is_empty());
-    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
 }
 
 #[test]
@@ -396,13 +394,11 @@ fn definitions_and_key_spaces_can_cross_threads() {
 fn hostile_keys_are_refused_quickly() {
     let def = PartitionsDef::Time(build(with(daily("2024 01 01"), |s| s.fmt = Some("%Y %m %d".into()))));
     let space = def.key_space(at("2024-02-01"), &DynamicKeys::new()).unwrap_or_else(|e| panic!("{e:?}"));
-    let started = std::time::Instant::now();
     for key in [" ".repeat(100_000), format!("2024{}01{}05", " ".repeat(3000), " ".repeat(3000)), "9".repeat(50_000)] {
         assert_eq!(space.position(&key), None);
     }
     assert_eq!(space.position("2024   01 05"), None);
     assert_eq!(space.position("2024 01 05"), Some(4));
-    assert!(started.elapsed().as_secs() < 2);
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn runs_of(text: &str) -> Option<(dagplan::model::Pipeline, Vec<RunDoc>)> {
     let p = c.pipeline?;
     let as_of = chrono::DateTime::parse_from_rfc3339("2024-03-05T06:00:00Z").ok()?.into();
     let dynamic = DynamicKeys::default();
-    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic };
+    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic, max_runs: None };
     let runs = {
         let planned = plan(&p, &request).ok()?;
         planned.runs.iter().map(|r| planned.run_doc(r)).collect()

@@ -205,7 +205,7 @@ fn check_laws(text: &str, case: usize) -> usize {
     let p = c.pipeline.expect("a pipeline");
     let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF).expect("time").into();
     let dynamic = DynamicKeys::default();
-    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic };
+    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic, max_runs: None };
     let planned =
         plan(&p, &request).unwrap_or_else(|e| panic!("case {case}: an acyclic pipeline fails to plan: {e:?}\n{text}"));
     let runs: Vec<RunDoc> = planned.runs.iter().map(|r| planned.run_doc(r)).collect();

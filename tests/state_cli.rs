@@ -2,7 +2,7 @@
 //! mid-write leaves the old state intact, a held lock times out clearly, bad or newer files
 //! are diagnostics and never overwritten, and executors record plan runs by id.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 struct Output {
@@ -30,12 +30,21 @@ fn dagplan(args: &[&str]) -> Output {
     dagplan_env(args, &[])
 }
 
-/// An empty directory for one test.
-fn dir(test: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state_cli").join(test);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("a temp dir");
-    d
+/// An empty directory for one test, removed when dropped (also when the test fails).
+fn dir(_test: &str) -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+/// The temporary files of writers in `d` (`.state.toml.RANDOM.tmp`).
+fn temp_files(d: &tempfile::TempDir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(d.path())
+        .expect("lists")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    names
 }
 
 fn s(p: &Path) -> &str {
@@ -54,7 +63,7 @@ fn day(n: u32) -> String {
 #[test]
 fn concurrent_writers_lose_nothing() {
     let d = dir("concurrent");
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     const WRITERS: u32 = 8;
     const MARKS: u32 = 20;
     std::thread::scope(|scope| {
@@ -103,13 +112,13 @@ fn concurrent_writers_lose_nothing() {
         let expected: Vec<String> = (0..MARKS).map(|m| format!("w{w}m{m}")).collect();
         assert_eq!(mine, expected.iter().collect::<Vec<_>>());
     }
-    assert!(!d.join("state.toml.tmp").exists(), "no temp file is left behind");
+    assert!(temp_files(&d).is_empty(), "no temp file is left behind");
 }
 
 #[test]
 fn a_writer_killed_mid_write_leaves_the_old_state() {
     let d = dir("crash");
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     let mark = |partition: &str, env: &[(&str, &str)]| {
         dagplan_env(
             &[
@@ -136,26 +145,28 @@ fn a_writer_killed_mid_write_leaves_the_old_state() {
     let crashed = mark("2024-02-01", &[("DAGPLAN_TEST_CRASH_AFTER_TEMP_WRITE", "1")]);
     assert_ne!(crashed.code, Some(0), "the writer must have died: {}", crashed.stderr);
     assert_eq!(std::fs::read(&state).expect("still there"), before, "the old state is intact");
-    let temp = std::fs::read_to_string(d.join("state.toml.tmp")).expect("the temp file was written");
+    let temps = temp_files(&d);
+    assert_eq!(temps.len(), 1, "the dead writer's temporary file: {temps:?}");
+    let temp = std::fs::read_to_string(d.path().join(&temps[0])).expect("the temp file was written");
     assert!(temp.contains("2024-02-01"), "the lost write was the new one: {temp}");
     // The dead writer's lock is gone with it, and the next writer replaces its leftover.
     let next = mark("2024-03-01", &[]);
     assert_eq!(next.code, Some(0), "{}", next.stderr);
     let after = std::fs::read_to_string(&state).expect("written");
     assert!(after.contains("2024-01-01") && after.contains("2024-03-01") && !after.contains("2024-02-01"), "{after}");
-    assert!(!d.join("state.toml.tmp").exists());
+    assert!(temp_files(&d).is_empty(), "the next writer removed the leftover");
 }
 
 #[test]
 fn a_held_lock_times_out_clearly() {
     let d = dir("locked");
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     let lock = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(d.join("state.toml.lock"))
+        .open(d.path().join("state.toml.lock"))
         .expect("a lock file");
     fs4::FileExt::try_lock(&lock).expect("the test holds the lock");
     let out = dagplan(&["state", "add-keys", "stores", "a", "--state", s(&state), "--lock-timeout", "0.3"]);
@@ -171,7 +182,7 @@ fn a_held_lock_times_out_clearly() {
 /// Every command that reads `text` as a state fails with `code` and leaves the file as it was.
 fn never_overwritten(test: &str, text: &str, code: &str) {
     let d = dir(test);
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     std::fs::write(&state, text).expect("writes");
     let st = s(&state);
     let commands: Vec<Vec<&str>> = vec![
@@ -206,7 +217,7 @@ fn malformed_states_are_diagnostics_and_kept() {
 #[test]
 fn bad_state_points_into_the_file() {
     let d = dir("pointing");
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     std::fs::write(&state, "version = 1\n\n[assets.ingest]\nstatus = \"done\"\n").expect("writes");
     let out = dagplan(&["state", "show", "--state", s(&state), "--diagnostics", "json"]);
     assert_eq!(out.code, Some(1));
@@ -218,8 +229,8 @@ fn bad_state_points_into_the_file() {
 #[test]
 fn executors_record_runs_by_id() {
     let d = dir("record");
-    let state = d.join("state.toml");
-    let plan = d.join("plan.json");
+    let state = d.path().join("state.toml");
+    let plan = d.path().join("plan.json");
     let as_of = "2024-01-06T00:00:00Z";
     let out = dagplan(&["state", "add-keys", "stores", "north", "--state", s(&state)]);
     assert_eq!(out.code, Some(0));
@@ -243,7 +254,7 @@ fn executors_record_runs_by_id() {
     let none = dagplan(&["plan", STORES, "--state", s(&state), "--as-of", as_of, "--reprocess", "none"]);
     assert!(none.stdout.contains("\"runs\": [\n  ]"), "{}", none.stdout);
     // JSON Lines plans work too, and an unknown id is a diagnostic.
-    let jsonl = d.join("plan.jsonl");
+    let jsonl = d.path().join("plan.jsonl");
     let out = dagplan(&["plan", STORES, "--as-of", as_of, "--format", "jsonl", "-o", s(&jsonl)]);
     assert_eq!(out.code, Some(0));
     let before = std::fs::read(&state).expect("written");
@@ -271,8 +282,8 @@ fn executors_record_runs_by_id() {
 #[test]
 fn a_plan_from_another_pipeline_version_warns() {
     let d = dir("mismatch");
-    let state = d.join("state.toml");
-    let plan = d.join("plan.json");
+    let state = d.path().join("state.toml");
+    let plan = d.path().join("plan.json");
     let out = dagplan(&["plan", "examples/sales.dag", "--as-of", "2024-01-03T00:00:00Z", "-o", s(&plan)]);
     assert_eq!(out.code, Some(0));
     let text = std::fs::read_to_string(&plan).expect("a plan");
@@ -287,7 +298,7 @@ fn a_plan_from_another_pipeline_version_warns() {
 #[test]
 fn dynamic_keys_are_added_and_removed() {
     let d = dir("keys");
-    let state = d.join("state.toml");
+    let state = d.path().join("state.toml");
     let st = s(&state);
     assert_eq!(dagplan(&["state", "add-keys", "stores", "a", "b", "c", "--state", st]).code, Some(0));
     let out = dagplan(&["state", "add-keys", "stores", "b", "d", "--state", st]);

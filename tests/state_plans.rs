@@ -12,14 +12,25 @@ fn snapshot(name: &str, text: &str) {
     common::insta_settings().bind(|| insta::assert_snapshot!(name, text));
 }
 
+/// A state file in a temporary directory of its own, removed when dropped.
+struct StateFile {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for StateFile {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.path
+    }
+}
+
 /// A state file with `text`, in a directory of its own.
-fn state_file(test: &str, text: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state_plans").join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("state.toml");
+fn state_file(_test: &str, text: &str) -> StateFile {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("state.toml");
     std::fs::write(&path, text).expect("writes");
-    path
+    StateFile { _dir: dir, path }
 }
 
 const SALES: &str = "examples/sales.dag";
@@ -233,9 +244,8 @@ fn status_counts_and_freshness() {
 
 #[test]
 fn status_of_a_missing_state_says_so() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state_plans").join("missing");
-    let _ = std::fs::create_dir_all(&dir);
-    let s = dir.join("nothing-here.toml");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let s = dir.path().join("nothing-here.toml");
     let (code, out, err) = dagplan(&["status", SALES, "--state", s.to_str().expect("utf-8"), "--as-of", SALES_AS_OF]);
     assert_eq!(code, 0, "sales.dag has no freshness checks: {err}");
     assert!(err.contains("does not exist yet"), "{err}");
@@ -275,7 +285,7 @@ fn marks_are_stored_canonically() {
         let (code, _, err) = dagplan(&[step, extra].concat());
         assert_eq!(code, 0, "{step:?}: {err}");
     }
-    let text = std::fs::read_to_string(&state).expect("written");
+    let text = std::fs::read_to_string(&*state).expect("written");
     snapshot("state_file@canonical", &text);
     let (_, out, _) = dagplan(&["state", "show", "--state", s]);
     snapshot("state_show@canonical", &out.replace(s, "STATE"));

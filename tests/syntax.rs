@@ -680,7 +680,7 @@ fn mutated_examples_never_panic_and_always_point_into_the_text() {
         "true",
     ];
     let mut rng = common::Lcg(0x5eed);
-    for _ in 0..3000 {
+    for _ in 0..1000 * common::scale() {
         let edits = 1 + rng.next(4);
         let t = common::mutate(EXAMPLE, &mut rng, edits, 6, NOISE);
         match parse(FILE, &t) {

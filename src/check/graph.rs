@@ -2,7 +2,7 @@
 //! its whole path and a label at every edge. A self-dependency that reads strictly earlier
 //! partitions (a time_window with a negative end offset) is not a cycle.
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::VecDeque;
@@ -39,7 +39,7 @@ pub fn build(p: &Pipeline) -> DiGraph<AssetId, Span> {
 pub fn check_cycles(p: &Pipeline, diags: &mut Diagnostics) {
     let g = build(p);
     // Only cycles are reported: drop the single-asset components before sorting the rest.
-    let mut sccs: Vec<Vec<NodeIndex>> = tarjan_scc(&g)
+    let mut sccs: Vec<Vec<NodeIndex>> = kosaraju_scc(&g)
         .into_iter()
         .filter(|scc| scc.len() > 1 || g.edges_connecting(scc[0], scc[0]).next().is_some())
         .collect();

@@ -3,12 +3,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::collections::FastMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast};
 
 /// Files larger than this are refused rather than read into memory.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::read::MAX_PIPELINE_BYTES;
 
 /// Where source text comes from: the file system, or memory in tests.
 pub trait Loader {
@@ -22,17 +23,9 @@ pub trait Loader {
 pub struct FsLoader;
 
 impl Loader for FsLoader {
+    /// Regular files only (never a FIFO or a device), at most [`MAX_FILE_BYTES`].
     fn read(&self, path: &Path) -> Result<String, String> {
-        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-        if meta.is_dir() {
-            return Err("it is a directory".into());
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
-        }
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes)
-            .map_err(|e| format!("it is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        crate::read::read_text(path, MAX_FILE_BYTES).map_err(|e| e.to_string())
     }
 
     fn canonical(&self, path: &Path) -> PathBuf {
@@ -60,24 +53,36 @@ pub struct Loaded {
     pub modules: Vec<ast::Module>,
 }
 
+/// Import chains deeper than this are refused (a diagnostic at the import that goes deeper).
+pub const MAX_IMPORT_DEPTH: usize = 1_000;
+
 struct State<'a> {
     loader: &'a dyn Loader,
     sources: &'a mut SourceMap,
     diags: &'a mut Diagnostics,
-    /// Canonical path of every file loaded (or being loaded), by FileId order.
-    canonical: Vec<PathBuf>,
+    /// Every file loaded (or being loaded) by canonical path.
+    index: FastMap<PathBuf, FileId>,
+    /// Whether each file, by FileId, is on the current import chain.
+    on_chain: Vec<bool>,
     modules: Vec<ast::Module>,
+}
+
+/// A file whose imports are being followed.
+struct Frame {
+    id: FileId,
+    dir: PathBuf,
+    imports: Vec<ast::Import>,
+    next: usize,
 }
 
 /// Loads `entry` and, transitively, its imports. Files that fail to read or parse
 /// contribute diagnostics and no items.
 pub fn load(entry: &Path, loader: &dyn Loader, sources: &mut SourceMap, diags: &mut Diagnostics) -> Loaded {
-    let mut st = State { loader, sources, diags, canonical: Vec::new(), modules: Vec::new() };
+    let mut st = State { loader, sources, diags, index: FastMap::default(), on_chain: Vec::new(), modules: Vec::new() };
     match loader.read(entry) {
         Ok(text) => {
             let id = st.add(entry.to_path_buf(), text);
-            let mut stack = Vec::new();
-            st.visit(id, &mut stack);
+            st.follow_imports(id);
         }
         Err(e) => st.diags.push(Diagnostic::error(Code::Io, format!("cannot read `{}`: {e}", entry.display()))),
     }
@@ -86,45 +91,77 @@ pub fn load(entry: &Path, loader: &dyn Loader, sources: &mut SourceMap, diags: &
 
 impl State<'_> {
     fn add(&mut self, path: PathBuf, text: String) -> FileId {
-        self.canonical.push(self.loader.canonical(&path));
-        self.sources.add(SourceFile::new(path, text))
+        let canonical = self.loader.canonical(&path);
+        let id = self.sources.add(SourceFile::new(path, text));
+        self.index.entry(canonical).or_insert(id);
+        self.on_chain.push(false);
+        id
     }
 
-    /// Parses `id`, then follows its imports depth first; `stack` holds the import chain
-    /// (file, span of the import that led to the next file) for cycle reports.
-    fn visit(&mut self, id: FileId, stack: &mut Vec<(FileId, Span)>) {
-        let Some(file) = self.sources.get(id) else { return };
+    /// Parses `id`; its frame when it parsed (its module is then loaded).
+    fn open(&mut self, id: FileId) -> Option<Frame> {
+        let file = self.sources.get(id)?;
         let (path, parsed) = (file.path.clone(), syntax::parse(id, &file.text));
         let module = match parsed {
             Ok(m) => m,
             Err(errs) => {
                 self.diags.extend(errs);
-                return;
+                return None;
             }
         };
-        let imports: Vec<ast::Import> = module
+        let imports = module
             .items
             .iter()
             .filter_map(|i| if let ast::Item::Import(imp) = i { Some(imp.clone()) } else { None })
             .collect();
         self.modules.push(module);
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        for imp in imports {
-            let target = normalize(&dir.join(&imp.path.value));
+        self.on_chain[id.0 as usize] = true;
+        Some(Frame { id, dir: path.parent().map(Path::to_path_buf).unwrap_or_default(), imports, next: 0 })
+    }
+
+    /// Follows imports depth first from `entry` with a worklist (a chain of thousands of
+    /// files cannot overflow the stack); `chain` holds (file, span of the import that led to
+    /// the next file) for cycle reports.
+    fn follow_imports(&mut self, entry: FileId) {
+        let mut frames: Vec<Frame> = self.open(entry).into_iter().collect();
+        let mut chain: Vec<(FileId, Span)> = Vec::new();
+        while let Some(top) = frames.last_mut() {
+            let Some(imp) = top.imports.get(top.next).cloned() else {
+                self.on_chain[top.id.0 as usize] = false;
+                frames.pop();
+                chain.pop();
+                continue;
+            };
+            top.next += 1;
+            let (id, target) = (top.id, normalize(&top.dir.join(&imp.path.value)));
             let canon = self.loader.canonical(&target);
-            if let Some(pos) = self.canonical.iter().position(|c| *c == canon) {
-                let existing = FileId(pos as u32);
-                if existing == id || stack.iter().any(|(f, _)| *f == existing) {
-                    self.report_cycle(existing, id, &imp, stack);
+            if let Some(&existing) = self.index.get(&canon) {
+                if self.on_chain[existing.0 as usize] {
+                    self.report_cycle(existing, id, &imp, &chain);
                 }
                 continue; // imported already: harmless
+            }
+            if frames.len() >= MAX_IMPORT_DEPTH {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::MissingImport,
+                        format!(
+                            "cannot import `{}`: imports nest more than {MAX_IMPORT_DEPTH} files deep",
+                            target.display()
+                        ),
+                    )
+                    .label(imp.path.span, "imported here")
+                    .help("import the files from a common file instead of each from the one before"),
+                );
+                continue;
             }
             match self.loader.read(&target) {
                 Ok(text) => {
                     let child = self.add(target, text);
-                    stack.push((id, imp.span));
-                    self.visit(child, stack);
-                    stack.pop();
+                    if let Some(frame) = self.open(child) {
+                        chain.push((id, imp.span));
+                        frames.push(frame);
+                    }
                 }
                 Err(e) => self.diags.push(
                     Diagnostic::error(Code::MissingImport, format!("cannot import `{}`: {e}", target.display()))

@@ -23,6 +23,9 @@ pub struct Targeting {
     /// `KEY`, `A...B`, a comma list, `all`, `last:N`, or per dimension `date=A...B,region=us`.
     #[arg(long)]
     pub partitions: Option<String>,
+    /// Refuse plans of more runs than this (default 2,000,000), counted before building any.
+    #[arg(long = "max-runs", value_name = "N")]
+    pub max_runs: Option<u64>,
 }
 
 /// Flags shared by commands that evaluate partitions.

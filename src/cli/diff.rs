@@ -51,6 +51,7 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
             partitions: args.targeting.partitions.as_deref(),
             as_of,
             dynamic: &dynamic,
+            max_runs: args.targeting.max_runs,
         };
         return match plan(pipeline, &request) {
             Ok(p) => Ok(p.runs.iter().map(|r| p.run_doc(r)).collect()),

@@ -75,6 +75,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         partitions: args.targeting.partitions.as_deref(),
         as_of,
         dynamic: &dynamic,
+        max_runs: args.targeting.max_runs,
     };
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
@@ -104,7 +105,8 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         w.flush()
     };
     let result = match &args.output {
-        Some(path) => std::fs::File::create(path).and_then(|mut f| write(&mut f)),
+        // Replaced atomically: a full disk or a crash never leaves a truncated plan.
+        Some(path) => crate::state::atomic::write_with(path, write),
         None => write(io.stdout),
     };
     match result {

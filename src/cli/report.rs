@@ -57,8 +57,13 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
         None => State::default(),
     };
     let dynamic = state.dynamic_keys(&flags);
-    let request =
-        PlanRequest { selection: sel.as_ref(), partitions: t.partitions.as_deref(), as_of, dynamic: &dynamic };
+    let request = PlanRequest {
+        selection: sel.as_ref(),
+        partitions: t.partitions.as_deref(),
+        as_of,
+        dynamic: &dynamic,
+        max_runs: t.max_runs,
+    };
     let sreq = StateRequest { state: &state, reprocess: args.reprocess, stale: args.stale };
     let plan = match plan_with_state(p, &request, args.state.as_ref().map(|_| &sreq)) {
         Ok(plan) => plan,

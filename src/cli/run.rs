@@ -190,6 +190,7 @@ pub fn run(args: &RunArgs, io: &mut Io) -> i32 {
             partitions: args.targeting.partitions.as_deref(),
             as_of,
             dynamic: &dynamic,
+            max_runs: args.targeting.max_runs,
         };
         let sreq = StateRequest { state: &state, reprocess: args.reprocess, stale: args.stale };
         match plan_with_state(pipeline, &request, Some(&sreq)) {

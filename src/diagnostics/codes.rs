@@ -79,6 +79,7 @@ codes! {
     // planning
     MissingUpstream = "missing_upstream": "a planned partition reads upstream partitions that do not exist",
     DagsterDifference = "dagster_difference": "a plan deliberately differs from what Dagster 1.13 would run",
+    PlanTooLarge = "plan_too_large": "a plan would have more runs than --max-runs allows",
     // warnings
     UnusedPartitions = "unused_partitions": "a partitions definition is used by no asset",
     DuplicateDep = "duplicate_dep": "an asset lists the same upstream asset twice",

@@ -37,14 +37,35 @@ impl<'t> Excerpt<'t> {
         Excerpt { name, text, line_starts }
     }
 
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(super) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    pub(super) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The index of the line holding `offset`.
-    fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// The offset where line `line` starts, or the end of the text past the last line.
-    fn line_start(&self, line: usize) -> usize {
+    pub(super) fn line_start(&self, line: usize) -> usize {
         self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// The offset where line `line`'s text ends, before its line break.
+    pub(super) fn line_end(&self, line: usize) -> usize {
+        let (start, next) = (self.line_start(line), self.line_start(line + 1));
+        let text = &self.text.as_bytes()[start..next];
+        let kept = text.strip_suffix(b"\n").unwrap_or(text);
+        let kept = kept.strip_suffix(b"\r").unwrap_or(kept);
+        start + kept.len()
     }
 }
 
@@ -122,5 +143,19 @@ mod tests {
             }
         }
         assert!(compared > 500, "{compared}");
+    }
+
+    /// A report reads the lines around its span, however large the file: rendering one
+    /// diagnostic per line of a file is linear in the file, not quadratic.
+    #[test]
+    fn reads_only_the_lines_around_the_span() {
+        for lines in [1_000, 100_000] {
+            let text = "asset a { x = [1, 2, 3] }\n".repeat(lines);
+            let excerpt = Excerpt::new("f.dag".into(), &text);
+            for at in [0, text.len() / 2, text.len() - 3] {
+                let contents = excerpt.read_span(&SourceSpan::new(at.into(), 1), 1, 1).expect("in bounds");
+                assert!(contents.data().len() <= 3 * 26, "{lines} lines, at {at}: {}", contents.data().len());
+            }
+        }
     }
 }

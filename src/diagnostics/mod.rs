@@ -4,6 +4,7 @@
 mod codes;
 mod excerpt;
 pub mod render;
+mod report;
 
 pub use codes::Code;
 
@@ -125,20 +126,46 @@ impl Diagnostics {
     }
 }
 
+/// Names longer than this get no suggestion: nobody mistypes a 200-character name, and the
+/// edit distance costs the product of the lengths.
+pub const MAX_SUGGESTED_NAME: usize = 128;
+
 /// "did you mean" support: the closest candidate within a small edit distance.
+///
+/// A candidate whose length differs from the name's by more than the allowed distance is
+/// skipped before any distance is computed (the distance is at least the difference), so
+/// thousands of unknown names against thousands of candidates stay cheap.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name_chars = name.chars().count();
+    if name_chars > MAX_SUGGESTED_NAME {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
+    let (_, bag) = Bag::of(&lower);
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
-        let cand_lower = cand.to_ascii_lowercase();
-        let mut d = strsim::damerau_levenshtein(&lower, &cand_lower);
+        // Lengths in bytes bound lengths in characters from above, so this skips no candidate
+        // the limit below would keep.
+        if cand.len() > 4 * MAX_SUGGESTED_NAME {
+            continue;
+        }
+        let (cand_chars, cand_bag) = Bag::of(cand);
+        let limit = (name_chars.max(cand_chars) / 3).max(1);
         // `start_date` for `start`: a candidate that is a prefix of the name (or the other
         // way round) is a near miss however long the rest.
-        if lower.len().min(cand_lower.len()) >= 3 && (lower.starts_with(&cand_lower) || cand_lower.starts_with(&lower))
-        {
-            d = d.min(1);
-        }
-        let limit = (name.chars().count().max(cand.chars().count()) / 3).max(1);
+        let starts =
+            |a: &str, b: &str| a.as_bytes().get(..b.len()).is_some_and(|p| p.eq_ignore_ascii_case(b.as_bytes()));
+        let prefix = lower.len().min(cand.len()) >= 3 && (starts(&lower, cand) || starts(cand, &lower));
+        // The distance is at least the length difference and the bag distance: a candidate
+        // farther than the limit or the best so far is skipped before the costly distance.
+        let bound = name_chars.abs_diff(cand_chars).max(bag.distance(&cand_bag));
+        let d = if prefix {
+            usize::from(!lower.eq_ignore_ascii_case(cand))
+        } else if bound > limit || best.is_some_and(|(bd, _)| bound > bd) {
+            continue;
+        } else {
+            strsim::damerau_levenshtein(&lower, &cand.to_ascii_lowercase())
+        };
         if d <= limit && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
             best = Some((d, cand));
         }
@@ -146,7 +173,87 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// The set of characters of a string, hashed into 64 bits. Each insertion, deletion or
+/// substitution adds or removes at most one character on either side and a transposition
+/// none, so the characters one string has and the other lacks bound their Damerau-Levenshtein
+/// distance from below (hashing only merges characters, which can only lower the bound).
+struct Bag(u64);
+
+impl Bag {
+    /// The number of characters of `s` and their set, ASCII letters lowercased.
+    fn of(s: &str) -> (usize, Bag) {
+        let (mut n, mut bits) = (0, 0u64);
+        for c in s.chars() {
+            bits |= 1 << (c.to_ascii_lowercase() as u32 % 64);
+            n += 1;
+        }
+        (n, Bag(bits))
+    }
+
+    /// A lower bound of the edit distance between the strings of `self` and `other`.
+    fn distance(&self, other: &Bag) -> usize {
+        (self.0 & !other.0).count_ones().max((other.0 & !self.0).count_ones()) as usize
+    }
+}
+
 /// A help line from [`did_you_mean`], or `None`.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     did_you_mean(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The suggestion without any pruning: every candidate's full distance.
+    fn reference<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let lower = name.to_ascii_lowercase();
+        let mut best: Option<(usize, &str)> = None;
+        for &cand in candidates {
+            let cand_lower = cand.to_ascii_lowercase();
+            let mut d = strsim::damerau_levenshtein(&lower, &cand_lower);
+            if lower.len().min(cand_lower.len()) >= 3
+                && (lower.starts_with(&cand_lower) || cand_lower.starts_with(&lower))
+            {
+                d = d.min(1);
+            }
+            let limit = (name.chars().count().max(cand.chars().count()) / 3).max(1);
+            if d <= limit && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
+                best = Some((d, cand));
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    #[test]
+    fn pruning_never_changes_the_suggestion() {
+        let alphabet = ["a", "b", "c", "_", "/", "é", "A", "x", "y"];
+        let mut state = 0x5eed_u64;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n
+        };
+        let word = |next: &mut dyn FnMut(usize) -> usize| {
+            let len = next(9);
+            (0..len).map(|_| alphabet[next(alphabet.len())]).collect::<String>()
+        };
+        let candidates: Vec<String> = (0..60).map(|_| word(&mut next)).collect();
+        let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let mut found = 0;
+        for _ in 0..1500 {
+            let name = word(&mut next);
+            let ours = did_you_mean(&name, candidates.iter().copied());
+            assert_eq!(ours, reference(&name, &candidates), "{name:?}");
+            found += usize::from(ours.is_some());
+        }
+        assert!(found > 300, "{found}");
+    }
+
+    #[test]
+    fn absurd_names_get_no_suggestion() {
+        let long = "b".repeat(200_000);
+        assert_eq!(did_you_mean(&long, ["bbb", long.as_str()]), None);
+        assert_eq!(did_you_mean("daly", ["daily", "hourly"]), Some("daily"));
+        assert_eq!(did_you_mean("start_date", ["start", "end"]), Some("start"));
+    }
 }

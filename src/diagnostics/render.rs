@@ -1,13 +1,12 @@
 //! Rendering diagnostics for people (miette, graphical or plain) and tools (JSON, GitHub).
 //! The only place that knows about terminals and output formats of diagnostics.
 
-use std::fmt;
+use std::collections::BTreeMap;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde::Serialize;
 
-use super::excerpt::Excerpt;
-use super::{Diagnostic, Severity};
+use super::report::{graphical, location, Excerpts};
+use super::{Code, Diagnostic, Severity};
 use crate::source::{FileId, SourceMap, Span};
 
 /// How diagnostics are printed.
@@ -23,20 +22,56 @@ pub enum DiagnosticFormat {
     Github,
 }
 
+/// Reports for people per file and code; the rest are counted in one line. JSON and GitHub
+/// output list every diagnostic (a line each, never a source excerpt).
+pub const MAX_REPORTS_PER_CODE: usize = 20;
+
 /// Renders every diagnostic in `format`, each ending with a newline.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: DiagnosticFormat) -> String {
     let mut out = String::new();
-    let mut excerpts = Excerpts { sources, built: Vec::new() };
+    let mut excerpts = Excerpts::new(sources);
+    let mut shown: BTreeMap<(Option<FileId>, Code), usize> = BTreeMap::new();
     for d in diags {
         match format {
-            DiagnosticFormat::Fancy => out.push_str(&graphical(d, &mut excerpts, true)),
-            DiagnosticFormat::Plain => out.push_str(&graphical(d, &mut excerpts, false)),
+            DiagnosticFormat::Fancy | DiagnosticFormat::Plain => {
+                let n = shown.entry((d.primary_span().map(|s| s.file), d.code)).or_default();
+                *n += 1;
+                if *n <= MAX_REPORTS_PER_CODE {
+                    out.push_str(&graphical(d, &mut excerpts, format == DiagnosticFormat::Fancy));
+                }
+            }
             DiagnosticFormat::Json => {
                 out.push_str(&serde_json::to_string(&JsonDiagnostic::new(d, sources)).unwrap_or_default());
                 out.push('\n');
             }
             DiagnosticFormat::Github => out.push_str(&github(d, sources)),
         }
+    }
+    for ((file, code), n) in shown {
+        if n > MAX_REPORTS_PER_CODE {
+            let place = match file.and_then(|f| sources.get(f)) {
+                Some(f) => format!(" in {}", f.path.display()),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "... and {} more `dagplan::{}` diagnostics{place} (`--diagnostics json` lists every one)\n",
+                thousands(n - MAX_REPORTS_PER_CODE),
+                code.name(),
+            ));
+        }
+    }
+    out
+}
+
+/// `n` with commas between thousands: `7,990`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
@@ -47,120 +82,6 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     let warnings = diags.len() - errors;
     let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
     format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
-}
-
-/// `path:line:column` of a span's start.
-fn location(span: Span, sources: &SourceMap) -> Option<(String, usize, usize)> {
-    let file = sources.get(span.file)?;
-    let (line, col) = file.line_col(span.start as usize);
-    Some((file.path.display().to_string(), line, col))
-}
-
-/// Each file's [`Excerpt`], built the first time a diagnostic shows it.
-struct Excerpts<'s> {
-    sources: &'s SourceMap,
-    built: Vec<Option<Excerpt<'s>>>,
-}
-
-impl<'s> Excerpts<'s> {
-    fn get(&mut self, file: FileId) -> Option<&Excerpt<'s>> {
-        let f = self.sources.get(file)?;
-        if self.built.len() <= file.0 as usize {
-            self.built.resize_with(file.0 as usize + 1, || None);
-        }
-        let slot = &mut self.built[file.0 as usize];
-        Some(slot.get_or_insert_with(|| Excerpt::new(f.path.display().to_string(), &f.text)))
-    }
-}
-
-/// Adapter that gives one diagnostic and its primary file to miette.
-struct Report<'a> {
-    diag: &'a Diagnostic,
-    source: Option<&'a Excerpt<'a>>,
-    labels: Vec<LabeledSpan>,
-    help: Option<String>,
-}
-
-impl fmt::Debug for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
-    }
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl miette::Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("dagplan::{}", self.diag.code.name())))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.map(|s| s as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.labels.iter().cloned()))
-        }
-    }
-}
-
-fn graphical(d: &Diagnostic, excerpts: &mut Excerpts<'_>, colour: bool) -> String {
-    let sources = excerpts.sources;
-    let primary_file = d.primary_span().map(|s| s.file);
-    let source = primary_file.and_then(|f| excerpts.get(f));
-    let mut labels = Vec::new();
-    let mut elsewhere = Vec::new();
-    for (i, l) in d.labels.iter().enumerate() {
-        if Some(l.span.file) == primary_file {
-            let text_len = sources.get(l.span.file).map_or(0, |f| f.text.len());
-            let start = (l.span.start as usize).min(text_len);
-            let len = l.span.len().min(text_len - start);
-            let span = SourceSpan::new(start.into(), len);
-            labels.push(if i == 0 {
-                LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)
-            } else {
-                LabeledSpan::new_with_span(Some(l.message.clone()), span)
-            });
-        } else if let Some((path, line, col)) = location(l.span, sources) {
-            elsewhere.push(format!("{}: {path}:{line}:{col}", l.message));
-        }
-    }
-    let help = match (&d.help, elsewhere.is_empty()) {
-        (h, true) => h.clone(),
-        (None, false) => Some(elsewhere.join("\n")),
-        (Some(h), false) => Some(format!("{h}\n{}", elsewhere.join("\n"))),
-    };
-    let report = Report { diag: d, source, labels, help };
-    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: dagplan::{}: {}\n", d.severity.as_str(), d.code.name(), d.message);
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out
 }
 
 /// The JSON form of a diagnostic (a contract: fields are only added).

@@ -7,6 +7,7 @@ pub mod diff;
 mod differences;
 mod group;
 mod id;
+pub mod limit;
 mod order;
 pub mod ranges;
 mod space;
@@ -35,6 +36,8 @@ pub struct PlanRequest<'a> {
     pub partitions: Option<&'a str>,
     pub as_of: DateTime<Utc>,
     pub dynamic: &'a DynamicKeys,
+    /// `--max-runs`: the most runs the plan may have; `None` is [`limit::DEFAULT_MAX_RUNS`].
+    pub max_runs: Option<u64>,
 }
 
 /// What the state file says is done, and which of it to plan again (`plan --state`).
@@ -150,8 +153,9 @@ pub fn plan_with_state<'p>(
     request: &PlanRequest,
     state: Option<&StateRequest>,
 ) -> Result<Plan<'p>, Vec<Diagnostic>> {
-    let space = Space::new(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
+    let space = Space::deferred(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
+    space.check_used(pipeline, &selected).map_err(|d| vec![d])?;
     let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
     let targeted: Vec<bool> = targets.iter().map(Option::is_some).collect();
     let warnings = differences::differences(pipeline, &selected, request.partitions, &targeted);
@@ -159,6 +163,7 @@ pub fn plan_with_state<'p>(
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
     }
+    limit::check(pipeline, &targets, request.max_runs.unwrap_or(limit::DEFAULT_MAX_RUNS))?;
     let waves = waves::replay(pipeline, &space, &targets::positions(&targets));
     let (groups, runs) = group::runs(pipeline, &space, &waves)?;
     let mut runs = order::order(pipeline, &groups, runs);

@@ -11,7 +11,7 @@ use super::{InputSet, Ranges};
 use crate::diagnostics::Diagnostic;
 use crate::mapping::{self, Side, Subset};
 use crate::model::{AssetId, Mapping, PartitionsId, Pipeline};
-use crate::partitions::{DynamicKeys, KeySpace, PartitionsDef, RangeSet};
+use crate::partitions::{DynamicKeys, KeySpace, PartitionsDef, RangeSet, StaticDef};
 
 /// Definitions longer than this are formatted without a cache.
 const CACHE_LIMIT: u64 = 4_000_000;
@@ -26,6 +26,8 @@ pub struct Read {
 /// Every partitions definition of a pipeline as of one time.
 pub struct Space {
     spaces: Vec<KeySpace>,
+    /// Why a definition could not be evaluated (its space is then empty), by PartitionsId.
+    broken: Vec<Option<Diagnostic>>,
     defs: Vec<PartitionsDef>,
     asset_defs: Vec<Option<PartitionsId>>,
     keys: RefCell<Vec<Vec<Option<Box<str>>>>>,
@@ -50,22 +52,59 @@ fn subset(t: &Target) -> Subset {
 
 impl Space {
     pub fn new(p: &Pipeline, as_of: DateTime<Utc>, dynamic: &DynamicKeys) -> Result<Space, Diagnostic> {
+        let space = Space::deferred(p, as_of, dynamic)?;
+        match space.broken.iter().flatten().next() {
+            Some(d) => Err(d.clone()),
+            None => Ok(space),
+        }
+    }
+
+    /// Every definition as of `as_of`; one that cannot be evaluated (more than 2^64 keys, say)
+    /// is empty and its error is kept for [`Space::check_used`], so a definition no planned
+    /// asset reads cannot break the plan.
+    pub fn deferred(p: &Pipeline, as_of: DateTime<Utc>, dynamic: &DynamicKeys) -> Result<Space, Diagnostic> {
         let mut spaces = Vec::with_capacity(p.partitions.len());
+        let mut broken = Vec::with_capacity(p.partitions.len());
         for entry in &p.partitions {
-            let space = entry.def.key_space(as_of, dynamic).map_err(|e| {
-                Diagnostic::error(e.code, e.message).label(entry.span, "this definition").help_opt(e.help)
-            })?;
-            spaces.push(space);
+            let d = match entry.def.key_space(as_of, dynamic) {
+                Ok(space) => {
+                    spaces.push(space);
+                    broken.push(None);
+                    continue;
+                }
+                Err(e) => Diagnostic::error(e.code, e.message).label(entry.span, "this definition").help_opt(e.help),
+            };
+            let empty = StaticDef::new(Vec::new()).ok().map(PartitionsDef::Static);
+            match empty.and_then(|e| e.key_space(as_of, dynamic).ok()) {
+                Some(space) => spaces.push(space),
+                None => return Err(d),
+            }
+            broken.push(Some(d));
         }
         let keys = spaces.iter().map(|_| Vec::new()).collect();
         let keys_json = spaces.iter().map(|_| Vec::new()).collect();
         Ok(Space {
             keys_json: RefCell::new(keys_json),
             spaces,
+            broken,
             defs: p.partitions.iter().map(|e| e.def.clone()).collect(),
             asset_defs: p.assets.iter().map(|a| a.partitions).collect(),
             keys: RefCell::new(keys),
         })
+    }
+
+    /// The error of the first definition that the `selected` assets or their upstreams use
+    /// and that could not be evaluated.
+    pub fn check_used(&self, p: &Pipeline, selected: &[bool]) -> Result<(), Diagnostic> {
+        for (asset, _) in p.assets.iter().zip(selected).filter(|(_, s)| **s) {
+            let upstreams = asset.deps.iter().map(|d| p.asset(d.upstream).partitions);
+            for def in std::iter::once(asset.partitions).chain(upstreams).flatten() {
+                if let Some(d) = &self.broken[def.0 as usize] {
+                    return Err(d.clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn space(&self, def: PartitionsId) -> &KeySpace {

@@ -19,7 +19,7 @@ pub struct Loaded {
 
 /// Reads and parses `path`; a missing file is an empty state.
 pub fn read(path: &Path) -> Result<Loaded, StateError> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::read::read_bytes(path, crate::read::MAX_STATE_BYTES) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Loaded { state: State::default(), text: None })
@@ -38,13 +38,18 @@ pub fn read(path: &Path) -> Result<Loaded, StateError> {
 
 /// Under the lock of `path`: reads the state, lets `change` modify it, and writes it back
 /// when its text changed. Returns `change`'s value and whether the file was written. When
-/// reading or `change` fails, nothing is written.
+/// reading or `change` fails, nothing is written. A state path that is a symbolic link is
+/// resolved first, so the link and its target take the same lock and the link stays a link.
 pub fn update<T, E: From<StateError>>(
     path: &Path,
     timeout: Duration,
     change: impl FnOnce(&mut State) -> Result<T, E>,
 ) -> Result<(T, bool), E> {
+    let resolved = atomic::resolve_links(path).map_err(|e| StateError::io("resolve", path, &e))?;
+    let path = resolved.as_path();
     let _lock = StateLock::acquire(path, timeout)?;
+    // Under the lock no other writer's temporary file exists: any is a crashed writer's.
+    atomic::remove_leftovers(path);
     let Loaded { mut state, text } = read(path)?;
     let value = change(&mut state)?;
     let new_text = file::to_text(&state);

@@ -107,7 +107,12 @@ fn to_diagnostic(file: FileId, text: &str, err: &Error<Rule>) -> Diagnostic {
         ErrorVariant::CustomError { message } => {
             Diagnostic::error(Code::Parse, format!("the parser gave up here ({message})"))
                 .label(span, "the parser stopped here")
-                .help("the file is too large or too deeply nested to parse; split it into smaller files")
+                .help(
+                    "one item is too large to parse (about 700,000 keys in one static(...)): keep keys of \
+                     that many partitions out of the file with dynamic() partitions, their keys given by \
+                     --dynamic NAME=k1,k2 or the state file (dagplan state add-keys); other items can move \
+                     to files that this one imports",
+                )
         }
     }
 }

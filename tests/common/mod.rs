@@ -48,6 +48,12 @@ pub fn run_cli(args: &[&str]) -> (i32, String, String) {
     (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
 }
 
+/// How many times heavier property and robustness loops run: `DAGPLAN_TEST_SCALE` (a whole
+/// number, default 1). The default keeps `cargo test` quick on two cores; CI may set 4 or 10.
+pub fn scale() -> usize {
+    std::env::var("DAGPLAN_TEST_SCALE").ok().and_then(|s| s.trim().parse().ok()).filter(|&n| n >= 1).unwrap_or(1)
+}
+
 /// A small deterministic generator (no dependency, the same cases on every machine).
 pub struct Lcg(pub u64);
 
