@@ -9,8 +9,8 @@ mod keys;
 mod map;
 mod output;
 mod plan;
-mod run;
 mod report;
+mod run;
 mod state;
 mod status;
 

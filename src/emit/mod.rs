@@ -6,6 +6,6 @@ pub mod graph;
 pub mod html;
 pub mod layout;
 pub mod plan;
-pub mod run;
 pub mod report;
+pub mod run;
 pub mod svg;

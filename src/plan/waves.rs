@@ -339,7 +339,10 @@ impl<'a> Ctx<'a> {
             return !required.is_empty();
         }
         let identity_like = (!self.space.partitioned(a) && !self.space.partitioned(up))
-            || matches!(dep.mapping, Mapping::Identity { .. } | Mapping::TimeWindow { start_offset: 0, end_offset: 0, .. });
+            || matches!(
+                dep.mapping,
+                Mapping::Identity { .. } | Mapping::TimeWindow { start_offset: 0, end_offset: 0, .. }
+            );
         if identity_like {
             return false;
         }
