@@ -90,6 +90,11 @@ fn generate() -> String {
                         "`dagplan apply` reads a plan made from another version of the pipeline, or from a \
                          state file that has changed since; nothing is started (exit 1)"
                     }
+                    Code::NotExportable => {
+                        "`dagplan export` cannot write a run for its orchestrator: a command without a \
+                         container image (Argo), a value Argo would read as its own `{{...}}` expression, \
+                         or a run too large for one Kubernetes object; nothing is written (exit 1)"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");
