@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod diff;
+mod export;
 mod graph;
 mod keys;
 mod map;
@@ -65,6 +66,9 @@ pub enum Command {
     Apply(run::ApplyArgs),
     /// Per asset, materialized, failed and missing partitions; exit 1 when not fresh.
     Status(status::StatusArgs),
+    /// Write a plan for another orchestrator: Argo Workflows or Airflow 3.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Print the asset graph as Graphviz DOT or Mermaid.
     Graph {
         file: PathBuf,
@@ -89,5 +93,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Status(args) => status::run(&args, io),
         Command::Run(args) => run::run(&args, io),
         Command::Apply(args) => run::apply(&args, io),
+        Command::Export(cmd) => export::run(&cmd, io),
     }
 }
