@@ -82,11 +82,14 @@ fn assert_valid(docs: &[Value]) {
     }
 }
 
+/// A task's dependencies, and the template it runs (`Ok`) or the run id of its command (`Err`).
+type TaskRef = (Vec<String>, Result<String, String>);
+
 /// Where each leaf task sits: its chain of (template key, task name) from the entry point,
 /// with each template's dependencies; checks that every `after` edge of the plan is waited for.
 fn assert_edges_kept(docs: &[Value], t: &Tasks) {
     // template key -> (task name -> (dependencies, child template key or leaf run id))
-    let mut templates: BTreeMap<String, BTreeMap<String, (Vec<String>, Result<String, String>)>> = BTreeMap::new();
+    let mut templates: BTreeMap<String, BTreeMap<String, TaskRef>> = BTreeMap::new();
     let mut entry = String::new();
     for d in docs.iter().filter(|d| d["kind"] != "ConfigMap") {
         let doc = d["metadata"]["name"].as_str().expect("name").to_string();
