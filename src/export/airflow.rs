@@ -86,14 +86,16 @@ fn asset_uri(o: &Options, part: usize) -> String {
     format!("dagplan://{}/part_{:03}", o.dag_id, part + 1)
 }
 
-/// A task id per run: the first asset's name and the run id, unique.
+/// A task id per run: its first command's asset and the run id, unique.
 fn task_ids(t: &Tasks) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     t.tasks
         .iter()
         .enumerate()
         .map(|(i, task)| {
-            let first = task.assets.first().map_or("run", String::as_str);
+            // The first command's asset (upstream first), as people know the run by it.
+            let first = task.commands.first().map(|c| c.name.as_str()).or(task.assets.first().map(String::as_str));
+            let first = first.unwrap_or("run");
             let id: String = task.run_id.chars().filter(char::is_ascii_alphanumeric).collect();
             let mut name = format!("{}__{}", slug(first, '_', 80), id.to_ascii_lowercase());
             if !seen.insert(name.clone()) {
