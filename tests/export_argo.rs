@@ -287,3 +287,29 @@ fn runs_argo_cannot_take_are_refused_with_a_diagnostic() {
     let e = argo::export(&t, &options(argo::DEFAULT_PART_BYTES)).expect_err("refused");
     assert!(e[0].message.contains("`a{{b}}`"), "{}", e[0].message);
 }
+
+#[test]
+fn a_saved_plan_exports_like_its_pipeline_and_a_stale_one_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.json");
+    let plan = plan.to_str().expect("utf-8");
+    let (code, _, err) = common::run_cli(&["plan", FIXTURE, "--as-of", AS_OF, "-o", plan]);
+    assert_eq!(code, 0, "{err}");
+    let from_plan = common::run_cli(&["export", "argo", plan, "--image", "i:1"]);
+    let from_dag = common::run_cli(&["export", "argo", FIXTURE, "--as-of", AS_OF, "--image", "i:1"]);
+    assert_eq!((from_plan.0, &from_plan.1), (0, &from_dag.1), "{}", from_plan.2);
+    let changed = dir.path().join("changed.dag");
+    std::fs::write(&changed, fixture().replace("/app/totals.py", "/app/totals2.py")).expect("write");
+    let (code, _, err) =
+        common::run_cli(&["export", "argo", plan, "--pipeline", changed.to_str().expect("utf-8"), "--image", "i:1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("dagplan::stale_plan"), "{err}");
+}
+
+#[test]
+fn an_image_is_one_word() {
+    let c = compile_str(Path::new("p.dag"), "asset a { run = \"true\" image = \"my image\" }\n");
+    assert!(c.diagnostics.iter().any(|d| d.message.contains("is not a container image")), "{:?}", c.diagnostics);
+    let c = compile_str(Path::new("p.dag"), "asset a { run = \"true\" image = \"ghcr.io/x/y:1@sha256:ab\" }\n");
+    assert!(!c.has_errors());
+}

@@ -28,7 +28,8 @@ cleanup() {
     [ -z "$pids" ] || kill $pids 2>/dev/null || true
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM
 
 export AIRFLOW_HOME=$WORK/home
 export AIRFLOW__CORE__DAGS_FOLDER=$WORK/dags
