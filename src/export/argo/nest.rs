@@ -16,11 +16,13 @@ pub struct Item {
 /// The DAG templates that run `items`, the one named `name` first.
 pub fn nest(items: Vec<Item>, name: &str, most: usize) -> Vec<Value> {
     let mut out = Vec::new();
-    place(items, name, most, &mut out);
+    place(items, name, most, &mut 0, &mut out);
     out
 }
 
-fn place(items: Vec<Item>, name: &str, most: usize, out: &mut Vec<Value>) {
+/// Places `items` in template `name`; groups are named `group-0001`, ... in creation order
+/// (`made` counts them), so names stay unique however deep the nesting.
+fn place(items: Vec<Item>, name: &str, most: usize, made: &mut usize, out: &mut Vec<Value>) {
     if items.len() <= most {
         let at = out.len();
         out.insert(at, dag(name, &items));
@@ -30,7 +32,8 @@ fn place(items: Vec<Item>, name: &str, most: usize, out: &mut Vec<Value>) {
     let mut group_items = Vec::with_capacity(groups);
     let mut rest = Vec::new();
     let mut items = items;
-    let names: Vec<String> = (0..groups).map(|g| format!("{name}-{:03}", g + 1)).collect();
+    let names: Vec<String> = (0..groups).map(|g| format!("group-{:04}", *made + g + 1)).collect();
+    *made += groups;
     let group_deps: Vec<Vec<usize>> = (0..groups)
         .map(|g| {
             let range = g * most..((g + 1) * most).min(items.len());
@@ -58,9 +61,9 @@ fn place(items: Vec<Item>, name: &str, most: usize, out: &mut Vec<Value>) {
         group_items.push(Item { name: names[*g].clone(), deps: group_deps[*g].clone(), body });
     }
     // The parent first, then each group's templates in order.
-    place(group_items, name, most, out);
+    place(group_items, name, most, made, out);
     for (g, group) in rest {
-        place(group, &names[g], most, out);
+        place(group, &names[g], most, made, out);
     }
 }
 
@@ -104,7 +107,7 @@ mod tests {
     #[test]
     fn large_dags_nest_within_the_limit() {
         let t = nest(chain(20), "main", 4);
-        // 20 tasks -> 5 groups of 4 -> 2 groups of groups: main, main-001, main-002, then leaves.
+        // 20 tasks -> 5 groups of 4 -> 2 groups of groups under main, then the 5 leaf groups.
         let names: Vec<&str> = t.iter().map(|t| t["name"].as_str().unwrap_or_default()).collect();
         assert_eq!(names[0], "main");
         for tpl in &t {
@@ -116,6 +119,7 @@ mod tests {
             .filter(|task| task.get("template").is_none())
             .count();
         assert_eq!(leaves, 20);
-        assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), names.len());
+        assert_eq!(names.len(), 8);
+        assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), names.len(), "{names:?}");
     }
 }
