@@ -59,7 +59,16 @@ fn keys_with_bars_spaces_and_quotes_stay_single_arguments() {
     let argv: Vec<&str> = raw[4][0][0].as_array().expect("argv").iter().map(|v| v.as_str().expect("str")).collect();
     assert_eq!(
         argv,
-        ["python", "/app/load.py", "--date", "2024-01-01", "--region", "ap \"south\"", "--key", "2024-01-01|ap \"south\""]
+        [
+            "python",
+            "/app/load.py",
+            "--date",
+            "2024-01-01",
+            "--region",
+            "ap \"south\"",
+            "--key",
+            "2024-01-01|ap \"south\""
+        ]
     );
     // retries, timeout (seconds) and pool from the asset's fields.
     assert_eq!((&raw[5], &raw[4][0][2], &raw[6]), (&Value::from(2), &Value::from(1800.0), &Value::from("warehouse")));
