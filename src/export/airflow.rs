@@ -156,6 +156,7 @@ fn python(v: &Value) -> String {
 
 const IMPORTS: &str = "import functools
 import os
+import signal
 import subprocess
 from datetime import timedelta
 
@@ -167,9 +168,19 @@ from airflow.sdk import DAG, Asset
 ";
 
 const BODY: &str = r#"def run_commands(commands):
-    """Runs each command with no shell, one after the other; the first failure fails the task."""
+    """Runs each command with no shell, one after the other; the first failure fails the task.
+    A command runs in its own process group, killed whole on its timeout or when Airflow stops
+    the task (execution_timeout, a kill), so nothing it started outlives it."""
     for argv, env, timeout in commands:
-        subprocess.run(argv, env={**os.environ, **env}, check=True, timeout=timeout)
+        proc = subprocess.Popen(argv, env={**os.environ, **env}, start_new_session=True)
+        try:
+            code = proc.wait(timeout=timeout)
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        if code != 0:
+            raise subprocess.CalledProcessError(code, argv)
 
 
 with DAG(
