@@ -99,6 +99,11 @@ fn generate() -> String {
                          than `--max-runs` allows (default 2,000,000); narrow it with `--partitions` or \
                          `--select`, or raise the limit"
                     }
+                    Code::NotExportable => {
+                        "`dagplan export` cannot write a run for its orchestrator: a command without a \
+                         container image (Argo), a value Argo would read as its own `{{...}}` expression, \
+                         or a run too large for one Kubernetes object; nothing is written (exit 1)"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");

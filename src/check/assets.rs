@@ -15,7 +15,7 @@ use crate::model::{Asset, AssetId, Backfill, Dep, Exec, MultiAsset, MultiAssetId
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, Call, Expr, ExprKind, Field};
 
-const ASSET_FIELDS: [&str; 14] = [
+const ASSET_FIELDS: [&str; 15] = [
     "partitions",
     "deps",
     "backfill",
@@ -30,10 +30,11 @@ const ASSET_FIELDS: [&str; 14] = [
     "pool",
     "retries",
     "timeout",
+    "image",
 ];
 
 /// `ASSET_FIELDS` quoted, as the context of value errors (no `format!` per field).
-const QUOTED_FIELDS: [&str; 14] = [
+const QUOTED_FIELDS: [&str; 15] = [
     "`partitions`",
     "`deps`",
     "`backfill`",
@@ -48,6 +49,7 @@ const QUOTED_FIELDS: [&str; 14] = [
     "`pool`",
     "`retries`",
     "`timeout`",
+    "`image`",
 ];
 
 /// The keys a multi_asset declares in `outs`, with their spans.
@@ -344,6 +346,7 @@ fn draft<'m>(
             "pool" => d.exec.pool = exec::pool(v, diags),
             "retries" => d.exec.retries = exec::retries(v, diags),
             "timeout" => d.exec.timeout = exec::timeout(v, diags),
+            "image" => d.exec.image = exec::image(v, diags),
             _ => {}
         }
     }

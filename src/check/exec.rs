@@ -1,5 +1,5 @@
 //! The fields that say how `dagplan run` executes an asset: `run` (a command template whose
-//! variables must exist and have a value in every run), `pool`, `retries` and `timeout`.
+//! variables must exist and have a value in every run), `pool`, `retries`, `timeout`, `image`.
 //! Splitting the template is `model::template`'s; substituting it is the executor's.
 
 use std::time::Duration;
@@ -142,6 +142,23 @@ pub fn pool(expr: &Expr, diags: &mut Diagnostics) -> Option<String> {
             Diagnostic::error(Code::WrongType, format!("`{}` is not a pool name", name.value))
                 .label(expr.span, "expected letters, digits, `_`, `-` or `.`")
                 .help("pools are limited with `--pool NAME=N`, so a name is one word"),
+        );
+        return None;
+    }
+    Some(name.value)
+}
+
+/// `image = "REGISTRY/NAME:TAG"`: one word, as container runtimes read an image reference.
+pub fn image(expr: &Expr, diags: &mut Diagnostics) -> Option<String> {
+    let name = values::string(expr, "`image`", diags)?;
+    let fine = !name.value.is_empty()
+        && name.value.len() <= 512
+        && !name.value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '{' || c == '}');
+    if !fine {
+        diags.push(
+            Diagnostic::error(Code::WrongType, format!("`{}` is not a container image", name.value))
+                .label(expr.span, "expected an image reference such as \"python:3.12-slim\"")
+                .help("an image is one word without spaces or braces: REGISTRY/NAME:TAG or NAME@sha256:..."),
         );
         return None;
     }

@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod diff;
+mod export;
 mod graph;
 mod keys;
 mod map;
@@ -68,6 +69,9 @@ pub enum Command {
     Status(status::StatusArgs),
     /// One self-contained HTML page: the asset graph, the plan's waves, freshness, partition status.
     Report(report::ReportArgs),
+    /// Write a plan for another orchestrator: Argo Workflows or Airflow 3.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Print the asset graph as Graphviz DOT, Mermaid or SVG.
     Graph {
         file: PathBuf,
@@ -93,5 +97,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Run(args) => run::run(&args, io),
         Command::Apply(args) => run::apply(&args, io),
         Command::Report(args) => report::run(&args, io),
+        Command::Export(cmd) => export::run(&cmd, io),
     }
 }

@@ -111,7 +111,7 @@ pub struct ApplyArgs {
     pub dynamic: Vec<String>,
 }
 
-fn parse_pool(text: &str) -> Result<(String, usize), String> {
+pub(super) fn parse_pool(text: &str) -> Result<(String, usize), String> {
     let (name, n) = text.split_once('=').ok_or_else(|| format!("`{text}` is not NAME=N"))?;
     let n: usize = n.trim().parse().map_err(|_| format!("`{n}` is not a number of slots"))?;
     if n == 0 || name.trim().is_empty() {

@@ -107,6 +107,7 @@ codes! {
     NoCommand = "no_command": "a planned run materializes an asset that has no `run` command",
     BadPlan = "bad_plan": "a plan file is not a plan document this dagplan reads",
     StalePlan = "stale_plan": "a saved plan was made from another pipeline or state than the current one",
+    NotExportable = "not_exportable": "a planned run cannot be written for the orchestrator an export targets",
 }
 
 #[cfg(test)]

@@ -81,7 +81,8 @@ pub struct Asset {
     pub span: Span,
 }
 
-/// What `dagplan run` does for an asset: `run`, `pool`, `retries` and `timeout`.
+/// What `dagplan run` does for an asset: `run`, `pool`, `retries` and `timeout`; `image` is for
+/// exports to container orchestrators.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exec {
     /// The command template; `None` when the asset has no `run` (an error at run time).
@@ -92,6 +93,8 @@ pub struct Exec {
     pub retries: Option<u32>,
     /// Per attempt of the command; `None` takes `--timeout`.
     pub timeout: Option<std::time::Duration>,
+    /// `image = "..."`: the container image an export to Argo runs the command in.
+    pub image: Option<String>,
 }
 
 /// An upstream dependency of an asset.
