@@ -34,7 +34,7 @@ fn plan_tasks(text: &str, as_of: &str) -> Tasks {
     let p = c.pipeline.as_ref().expect("the pipeline checks");
     let as_of: DateTime<Utc> = as_of.parse().expect("time");
     let dynamic = DynamicKeys::default();
-    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic };
+    let request = PlanRequest { selection: None, partitions: None, as_of, dynamic: &dynamic, max_runs: None };
     let plan = plan(p, &request).expect("plans");
     let runs: Vec<_> = plan.runs.iter().map(|r| plan.run_doc(r)).collect();
     tasks(p, &runs, as_of, &dynamic, Defaults::default(), Some(plan.fingerprint.clone())).expect("tasks")
