@@ -62,9 +62,15 @@ fn plans_are_byte_identical_and_formats_agree() {
             assert!(seen.insert(r["id"].as_str().unwrap_or_default().to_string()), "{name}: duplicate id");
         }
         // JSON Lines carries the same runs.
+        // JSON Lines: a header line with the document's fields, then the same runs.
         let jsonl = dagplan(&[&args[..], &["--format", "jsonl"]].concat()).1;
-        let lines: Vec<serde_json::Value> =
+        let mut lines: Vec<serde_json::Value> =
             jsonl.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+        let header = lines.remove(0);
+        assert_eq!(header["kind"], "header", "{name}: no header line");
+        for field in ["plan_version", "pipeline", "as_of"] {
+            assert_eq!(header[field], doc[field], "{name}: header {field}");
+        }
         assert_eq!(&lines, runs, "{name}: jsonl differs from json");
         // TOML parses.
         let toml_text = dagplan(&[&args[..], &["--format", "toml"]].concat()).1;

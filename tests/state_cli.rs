@@ -263,7 +263,8 @@ fn executors_record_runs_by_id() {
     assert!(out.stderr.contains("dagplan::unknown_run"), "{}", out.stderr);
     assert_eq!(std::fs::read(&state).expect("there"), before);
     let first = std::fs::read_to_string(&jsonl).expect("jsonl");
-    let first: serde_json::Value = serde_json::from_str(first.lines().next().expect("a run")).expect("JSON");
+    // The first line is the header; the second the first run.
+    let first: serde_json::Value = serde_json::from_str(first.lines().nth(1).expect("a run")).expect("JSON");
     let out = dagplan(&[
         "state",
         "record",

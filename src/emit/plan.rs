@@ -208,8 +208,19 @@ pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "}}")
 }
 
-/// Writes the runs as JSON Lines, one run object per line, streamed.
+/// Writes the plan as JSON Lines: a header object first (`"kind": "header"`, the plan
+/// version, pipeline, state and as-of, as CLI.md says), then one run object per line.
 pub fn write_jsonl(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    let (pipeline, as_of) = plan.header();
+    write!(
+        w,
+        "{{\"kind\":\"header\",\"plan_version\":{PLAN_VERSION},\"pipeline\":{}",
+        serde_json::to_string(&pipeline)?
+    )?;
+    if let Some(fp) = &plan.state_fingerprint {
+        write!(w, ",\"state\":{}", serde_json::to_string(&StateDoc { fingerprint: fp.clone() })?)?;
+    }
+    writeln!(w, ",\"as_of\":{}}}", serde_json::to_string(&as_of)?)?;
     let assets = assets_json(plan);
     for run in &plan.runs {
         write_run_json(plan, run, &assets, w)?;

@@ -21,7 +21,7 @@ pub enum Format {
     Toml,
 }
 
-/// A plan file's contents. A JSON Lines plan holds runs only: its header fields are `None`.
+/// A plan file's contents. A JSON Lines plan without its header line has `None` header fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanDocument {
     pub format: Format,
