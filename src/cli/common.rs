@@ -11,7 +11,7 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::partitions::DynamicKeys;
 
-/// What to plan: the flags `plan` and `diff` (for `.dag` inputs) share.
+/// What to plan: the flags `plan`, `diff` (for `.dag` inputs), `run`, `report` and `export` share.
 #[derive(clap::Args, Debug, Default)]
 pub struct Targeting {
     /// Asset selection (Dagster's syntax); default: every asset.
@@ -26,6 +26,24 @@ pub struct Targeting {
     /// Refuse plans of more runs than this (default 2,000,000), counted before building any.
     #[arg(long = "max-runs", value_name = "N")]
     pub max_runs: Option<u64>,
+}
+
+impl Targeting {
+    /// The planner's request for these flags, with the selection they resolved to.
+    pub fn request<'a>(
+        &'a self,
+        selection: Option<&'a crate::select::Selection>,
+        as_of: DateTime<Utc>,
+        dynamic: &'a DynamicKeys,
+    ) -> crate::plan::PlanRequest<'a> {
+        crate::plan::PlanRequest {
+            selection,
+            partitions: self.partitions.as_deref(),
+            as_of,
+            dynamic,
+            max_runs: self.max_runs,
+        }
+    }
 }
 
 /// Flags shared by commands that evaluate partitions.

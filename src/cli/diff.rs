@@ -10,7 +10,7 @@ use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::emit::diff;
 use crate::emit::plan::RunDoc;
-use crate::plan::{plan, PlanRequest};
+use crate::plan::plan;
 
 /// Output format of `diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,13 +46,7 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
         let as_of = as_of(&args.shared, io)?;
         let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
         let sel = selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;
-        let request = PlanRequest {
-            selection: sel.as_ref(),
-            partitions: args.targeting.partitions.as_deref(),
-            as_of,
-            dynamic: &dynamic,
-            max_runs: args.targeting.max_runs,
-        };
+        let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
         return match plan(pipeline, &request) {
             Ok(p) => Ok(p.runs.iter().map(|r| p.run_doc(r)).collect()),
             Err(diags) => {

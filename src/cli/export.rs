@@ -15,7 +15,7 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::plan::RunDoc;
 use crate::export::{argo, tasks, Tasks};
-use crate::plan::{plan_with_state, PlanRequest, StateRequest};
+use crate::plan::{plan_with_state, StateRequest};
 use crate::run::Defaults;
 use crate::state::Reprocess;
 
@@ -209,13 +209,7 @@ fn load(i: &Input, io: &mut Io) -> Result<(Tasks, PathBuf), i32> {
         let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
         let as_of = as_of(&i.shared, io)?;
         let sel = selection(pipeline, i.targeting.select.as_deref(), i.targeting.job.as_deref(), io)?;
-        let request = PlanRequest {
-            selection: sel.as_ref(),
-            partitions: i.targeting.partitions.as_deref(),
-            as_of,
-            dynamic: &dynamic,
-            max_runs: i.targeting.max_runs,
-        };
+        let request = i.targeting.request(sel.as_ref(), as_of, &dynamic);
         let sreq = state.as_ref().map(|s| StateRequest { state: s, reprocess: i.reprocess, stale: i.stale });
         let plan = plan_with_state(pipeline, &request, sreq.as_ref()).map_err(|diags| {
             io.err(&render(&diags, &c.sources, io.diagnostics));

@@ -10,7 +10,7 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
 use crate::model::Pipeline;
-use crate::plan::{plan_with_state, PlanRequest, StateRequest};
+use crate::plan::{plan_with_state, StateRequest};
 use crate::select::{self, Selection};
 use crate::state::{Reprocess, State};
 
@@ -70,13 +70,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     };
     let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| StateRequest { state: s, reprocess: args.reprocess, stale: args.stale });
-    let request = PlanRequest {
-        selection: sel.as_ref(),
-        partitions: args.targeting.partitions.as_deref(),
-        as_of,
-        dynamic: &dynamic,
-        max_runs: args.targeting.max_runs,
-    };
+    let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {

@@ -8,7 +8,7 @@ use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::emit::report::{render as render_report, AssetView, Inputs};
-use crate::plan::{plan_with_state, PlanRequest, StateRequest};
+use crate::plan::{plan_with_state, StateRequest};
 use crate::state::{asset_status, resolve_all, AssetStatus, Reprocess, State};
 
 /// Arguments of `dagplan report`.
@@ -57,13 +57,7 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
         None => State::default(),
     };
     let dynamic = state.dynamic_keys(&flags);
-    let request = PlanRequest {
-        selection: sel.as_ref(),
-        partitions: t.partitions.as_deref(),
-        as_of,
-        dynamic: &dynamic,
-        max_runs: t.max_runs,
-    };
+    let request = t.request(sel.as_ref(), as_of, &dynamic);
     let sreq = StateRequest { state: &state, reprocess: args.reprocess, stale: args.stale };
     let plan = match plan_with_state(p, &request, args.state.as_ref().map(|_| &sreq)) {
         Ok(plan) => plan,

@@ -17,7 +17,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::plan::RunDoc;
 use crate::emit::run as emit;
 use crate::partitions::DynamicKeys;
-use crate::plan::{plan_with_state, PlanRequest, StateRequest};
+use crate::plan::{plan_with_state, StateRequest};
 use crate::run::journal;
 use crate::run::progress::{Lines, Live};
 use crate::run::record::{recover, StateRecorder};
@@ -185,13 +185,7 @@ pub fn run(args: &RunArgs, io: &mut Io) -> i32 {
         let held = lock_and_recover(&args.exec, pipeline, &flags, io)?;
         let state = super::state::load(&args.exec.state, io)?;
         let dynamic = state.dynamic_keys(&flags);
-        let request = PlanRequest {
-            selection: sel.as_ref(),
-            partitions: args.targeting.partitions.as_deref(),
-            as_of,
-            dynamic: &dynamic,
-            max_runs: args.targeting.max_runs,
-        };
+        let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
         let sreq = StateRequest { state: &state, reprocess: args.reprocess, stale: args.stale };
         match plan_with_state(pipeline, &request, Some(&sreq)) {
             Ok(plan) => {
