@@ -209,17 +209,13 @@ impl Space {
         self.asset_defs[asset.0 as usize].map(|d| Side::new(&self.defs[d.0 as usize], self.space(d)))
     }
 
-    /// The answer for an edge between two assets of one definition through `identity()` or a
-    /// `time_window()` on a time definition without exclusions: the run's positions shifted by
-    /// the offsets and clamped to what exists. Dagster clamps the shifted window to the
-    /// upstream's first and last window before checking existence, so on one definition
-    /// nothing is ever missing. This skips window arithmetic on the hot path of big plans;
-    /// `tests/plan_invariants.rs` checks it against the mapping engine.
-    fn same_definition_shift(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Option<Ranges> {
+    /// The offsets of an edge between two assets of one definition through `identity()` or a
+    /// `time_window()` on a time definition without exclusions, with the definition's length;
+    /// `None` for any other edge. Shared by the shift both ways below.
+    fn same_definition_offsets(&self, mapping: &Mapping, down: AssetId, up: AssetId) -> Option<(i64, i64, i128)> {
         let (Some(d), Some(u)) = (self.asset_defs[down.0 as usize], self.asset_defs[up.0 as usize]) else {
             return None;
         };
-        let Target::Partitions(set) = own else { return None };
         if !self.same_definition(Some(d), Some(u)) {
             return None;
         }
@@ -232,7 +228,18 @@ impl Space {
             }
             _ => return None,
         };
-        let len = i128::from(self.len(u));
+        Some((start_offset, end_offset, i128::from(self.len(d))))
+    }
+
+    /// The answer for an edge between two assets of one definition through `identity()` or a
+    /// `time_window()` on a time definition without exclusions: the run's positions shifted by
+    /// the offsets and clamped to what exists. Dagster clamps the shifted window to the
+    /// upstream's first and last window before checking existence, so on one definition
+    /// nothing is ever missing. This skips window arithmetic on the hot path of big plans;
+    /// `tests/plan_invariants.rs` checks it against the mapping engine.
+    fn same_definition_shift(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Option<Ranges> {
+        let Target::Partitions(set) = own else { return None };
+        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
         let shifted = set.ranges().filter_map(|r| {
             let s = (i128::from(r.start) + i128::from(start_offset)).clamp(0, len);
             let e = (i128::from(r.end) + i128::from(end_offset)).clamp(0, len);
@@ -246,22 +253,7 @@ impl Space {
     /// [`Space::same_definition_shift`] (child `c` reads `[c + start, c + 1 + end)` clamped, so
     /// `[s, e)` feeds `[s - end, e - start)` clamped).
     fn same_definition_children(&self, mapping: &Mapping, up: AssetId, down: AssetId, from: &Ranges) -> Option<Ranges> {
-        let (Some(d), Some(u)) = (self.asset_defs[down.0 as usize], self.asset_defs[up.0 as usize]) else {
-            return None;
-        };
-        if !self.same_definition(Some(d), Some(u)) {
-            return None;
-        }
-        let (start_offset, end_offset) = match (mapping, &self.defs[d.0 as usize]) {
-            (Mapping::Identity { .. }, _) => (0, 0),
-            (Mapping::TimeWindow { start_offset, end_offset, .. }, PartitionsDef::Time(t))
-                if t.exclusions().is_empty() =>
-            {
-                (*start_offset, *end_offset)
-            }
-            _ => return None,
-        };
-        let len = i128::from(self.len(d));
+        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
         let shifted = from.ranges().filter_map(|r| {
             let s = (i128::from(r.start) - i128::from(end_offset)).clamp(0, len);
             let e = (i128::from(r.end) - i128::from(start_offset)).clamp(0, len);
