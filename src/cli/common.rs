@@ -46,6 +46,30 @@ impl Targeting {
     }
 }
 
+/// What is done already: the `--state` flags `plan`, `report` and `export` share.
+#[derive(clap::Args, Debug, Default)]
+pub struct StateFlags {
+    /// Leave out what this state file says is done (see --reprocess); its dynamic keys
+    /// join any --dynamic flags.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+    /// With --state: plan missing partitions only (`none`), missing and failed ones
+    /// (`failed`), or everything selected (`all`).
+    #[arg(long, value_enum, default_value = "failed", requires = "state")]
+    pub reprocess: crate::state::Reprocess,
+    /// With --state: also plan partitions materialized with another code_version than the
+    /// asset's current one.
+    #[arg(long, requires = "state")]
+    pub stale: bool,
+}
+
+impl StateFlags {
+    /// The planner's state request for these flags, on the loaded `state`.
+    pub fn request<'a>(&self, state: &'a crate::state::State) -> crate::plan::StateRequest<'a> {
+        crate::plan::StateRequest { state, reprocess: self.reprocess, stale: self.stale }
+    }
+}
+
 /// Flags shared by commands that evaluate partitions.
 #[derive(clap::Args, Debug, Default)]
 pub struct Shared {

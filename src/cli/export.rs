@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Targeting};
+use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, StateFlags, Targeting};
 use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::check::exec::parse_duration;
@@ -15,9 +15,8 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::emit::plan::RunDoc;
 use crate::export::{argo, tasks, Tasks};
-use crate::plan::{plan_with_state, StateRequest};
+use crate::plan::plan_with_state;
 use crate::run::Defaults;
-use crate::state::Reprocess;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum ExportCommand {
@@ -37,13 +36,9 @@ pub struct Input {
     pub pipeline: Option<PathBuf>,
     #[command(flatten)]
     pub targeting: Targeting,
-    /// With a `.dag` file: leave out what this state file says is done.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "failed", requires = "state")]
-    pub reprocess: Reprocess,
-    #[arg(long, requires = "state")]
-    pub stale: bool,
+    // With a `.dag` file: what is done already.
+    #[command(flatten)]
+    pub done: StateFlags,
     #[command(flatten)]
     pub shared: Shared,
     /// Retries per run for assets that do not set `retries`.
@@ -192,7 +187,7 @@ fn write_out(path: Option<&Path>, text: &str, io: &mut Io) -> i32 {
 fn load(i: &Input, io: &mut Io) -> Result<(Tasks, PathBuf), i32> {
     let defaults = Defaults { retries: i.retries, timeout: i.timeout };
     let flags = dynamic_keys(&i.shared, io)?;
-    let state = match &i.state {
+    let state = match &i.done.state {
         Some(path) => Some(super::state::load(path, io)?),
         None => None,
     };
@@ -210,7 +205,7 @@ fn load(i: &Input, io: &mut Io) -> Result<(Tasks, PathBuf), i32> {
         let as_of = as_of(&i.shared, io)?;
         let sel = selection(pipeline, i.targeting.select.as_deref(), i.targeting.job.as_deref(), io)?;
         let request = i.targeting.request(sel.as_ref(), as_of, &dynamic);
-        let sreq = state.as_ref().map(|s| StateRequest { state: s, reprocess: i.reprocess, stale: i.stale });
+        let sreq = state.as_ref().map(|s| i.done.request(s));
         let plan = plan_with_state(pipeline, &request, sreq.as_ref()).map_err(|diags| {
             io.err(&render(&diags, &c.sources, io.diagnostics));
             EXIT_INVALID

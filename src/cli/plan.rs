@@ -4,15 +4,15 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Targeting};
+use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, StateFlags, Targeting};
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
 use crate::model::Pipeline;
-use crate::plan::{plan_with_state, StateRequest};
+use crate::plan::plan_with_state;
 use crate::select::{self, Selection};
-use crate::state::{Reprocess, State};
+use crate::state::State;
 
 /// Arguments of `dagplan plan`.
 #[derive(clap::Args, Debug)]
@@ -24,18 +24,8 @@ pub struct PlanArgs {
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
-    /// Leave out what this state file says is done (see --reprocess); its dynamic keys
-    /// join any --dynamic flags.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    /// With --state: plan missing partitions only (`none`), missing and failed ones
-    /// (`failed`), or everything selected (`all`).
-    #[arg(long, value_enum, default_value = "failed", requires = "state")]
-    pub reprocess: Reprocess,
-    /// With --state: also plan partitions materialized with another code_version than the
-    /// asset's current one.
-    #[arg(long, requires = "state")]
-    pub stale: bool,
+    #[command(flatten)]
+    pub done: StateFlags,
     /// Write the plan to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
@@ -61,7 +51,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let state: Option<State> = match &args.state {
+    let state: Option<State> = match &args.done.state {
         Some(path) => match super::state::load(path, io) {
             Ok(s) => Some(s),
             Err(code) => return code,
@@ -69,7 +59,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         None => None,
     };
     let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
-    let state = state.as_ref().map(|s| StateRequest { state: s, reprocess: args.reprocess, stale: args.stale });
+    let state = state.as_ref().map(|s| args.done.request(s));
     let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use super::common::{as_of, compile_or_report, dynamic_keys, Shared, Targeting};
+use super::common::{as_of, compile_or_report, dynamic_keys, Shared, StateFlags, Targeting};
 use super::plan::selection;
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::emit::report::{render as render_report, AssetView, Inputs};
-use crate::plan::{plan_with_state, StateRequest};
-use crate::state::{asset_status, resolve_all, AssetStatus, Reprocess, State};
+use crate::plan::plan_with_state;
+use crate::state::{asset_status, resolve_all, AssetStatus, State};
 
 /// Arguments of `dagplan report`.
 #[derive(clap::Args, Debug)]
@@ -18,15 +18,9 @@ pub struct ReportArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub targeting: Targeting,
-    /// The state file: partition status, and the plan leaves out what is done.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    /// As `plan --reprocess`.
-    #[arg(long, value_enum, default_value = "failed", requires = "state")]
-    pub reprocess: Reprocess,
-    /// As `plan --stale`.
-    #[arg(long, requires = "state")]
-    pub stale: bool,
+    // `--state` also gives each partition's status in the report.
+    #[command(flatten)]
+    pub done: StateFlags,
     /// Write the HTML to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
@@ -49,7 +43,7 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let state: State = match &args.state {
+    let state: State = match &args.done.state {
         Some(path) => match super::state::load(path, io) {
             Ok(s) => s,
             Err(code) => return code,
@@ -58,8 +52,8 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
     };
     let dynamic = state.dynamic_keys(&flags);
     let request = t.request(sel.as_ref(), as_of, &dynamic);
-    let sreq = StateRequest { state: &state, reprocess: args.reprocess, stale: args.stale };
-    let plan = match plan_with_state(p, &request, args.state.as_ref().map(|_| &sreq)) {
+    let sreq = args.done.request(&state);
+    let plan = match plan_with_state(p, &request, args.done.state.as_ref().map(|_| &sreq)) {
         Ok(plan) => plan,
         Err(diags) => {
             let text = render(&diags, &c.sources, io.diagnostics);
@@ -98,12 +92,12 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
             (None, None) => "every asset".into(),
         },
         partitions: t.partitions.clone().unwrap_or_else(|| "all".into()),
-        state: match &args.state {
+        state: match &args.done.state {
             Some(path) => format!(
                 "{} (reprocess {}{})",
                 path.display(),
-                format!("{:?}", args.reprocess).to_lowercase(),
-                if args.stale { ", stale" } else { "" }
+                format!("{:?}", args.done.reprocess).to_lowercase(),
+                if args.done.stale { ", stale" } else { "" }
             ),
             None => "none (every partition counts as missing)".into(),
         },
