@@ -6,10 +6,20 @@ use clap::Parser;
 use dagplan::cli::{run, Cli, Io};
 use dagplan::diagnostics::render::DiagnosticFormat;
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 
 const SALES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sales.dag");
 
+/// Arguments such as `-o OUT` write files: the fuzzer works in a temporary folder of its
+/// own (removed when the process ends), never in the caller's working directory.
+static SCRATCH: OnceLock<tempfile::TempDir> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
+    SCRATCH.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder for the fuzzer");
+        std::env::set_current_dir(dir.path()).expect("enter the temporary folder");
+        dir
+    });
     let Some((&pick, rest)) = data.split_first() else { return };
     let Ok(rest) = std::str::from_utf8(rest) else { return };
     let head: Vec<&str> = match pick % 5 {
