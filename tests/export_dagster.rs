@@ -121,12 +121,20 @@ fn what_dagster_refuses_is_refused_with_spans() {
     assert_eq!((code, out.as_str()), (1, ""), "{err}");
     let diags: Vec<serde_json::Value> = err.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     let messages: Vec<&str> = diags.iter().map(|d| d["message"].as_str().expect("message")).collect();
-    assert_eq!(diags.len(), 6, "{messages:#?}");
+    assert_eq!(diags.len(), 7, "{messages:#?}");
     for d in &diags {
         assert_eq!(d["code"], "dagplan::not_exportable");
         assert!(d["line"].as_u64().is_some() && d["help"].as_str().is_some(), "{d}");
     }
-    for what in ["3 dimensions", "group `my-group`", "has a space", "owner \"bob\"", "`class`", "`context`"] {
+    for what in [
+        "3 dimensions",
+        "group `my-group`",
+        "has a space",
+        "owner \"bob\"",
+        "`class`",
+        "`context`",
+        "(`first`, `last`)",
+    ] {
         assert!(messages.iter().any(|m| m.contains(what)), "{what}: {messages:#?}");
     }
 }

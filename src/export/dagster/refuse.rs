@@ -4,7 +4,7 @@
 //! Each is an error with the item's span; approximations are warned about where they are made.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Asset, Pipeline};
+use crate::model::{Asset, Dep, Mapping, Pipeline};
 use crate::partitions::PartitionsDef;
 
 /// Every problem, in pipeline order (definitions, then assets by key).
@@ -25,6 +25,11 @@ pub fn problems(p: &Pipeline) -> Vec<Diagnostic> {
     }
     for a in &p.assets {
         asset(a, &mut out);
+        for d in &a.deps {
+            if let Mapping::MultiToSingle { dimension } = &d.mapping {
+                multi_to_single(p, a, d, dimension, &mut out);
+            }
+        }
     }
     for m in &p.multi_assets {
         if disallowed(&m.name) {
@@ -58,6 +63,41 @@ fn disallowed(op_name: &str) -> bool {
         "type",
     ];
     DAGSTER.contains(&op_name) || super::names::KEYWORDS.contains(&op_name)
+}
+
+/// Dagster 1.13 ignores `partition_dimension_name`: it takes the one dimension equal to the
+/// single side's definition, and fails when several are. Refused unless that is the one named.
+fn multi_to_single(p: &Pipeline, a: &Asset, d: &Dep, named: &str, out: &mut Vec<Diagnostic>) {
+    let (Some(down), Some(up)) = (a.partitions.map(|id| p.partitions_def(id)), p.asset_partitions(d.upstream)) else {
+        return;
+    };
+    let (multi, single) = match (down, up) {
+        (PartitionsDef::Multi(m), s) | (s, PartitionsDef::Multi(m)) => (m, s),
+        _ => return,
+    };
+    let equal: Vec<&str> =
+        multi.dimensions().iter().filter(|(_, def)| def == single).map(|(n, _)| n.as_str()).collect();
+    if equal.len() > 1 || equal.len() == 1 && equal[0] != named {
+        out.push(
+            Diagnostic::error(
+                Code::NotExportable,
+                if equal.len() > 1 {
+                    format!(
+                        "Dagster 1.13 ignores the dimension `multi_to_single` names, and fails when several \
+                         dimensions (`{}`) match the other side",
+                        equal.join("`, `")
+                    )
+                } else {
+                    format!(
+                        "Dagster 1.13 ignores the dimension `multi_to_single` names and would read through `{}` instead",
+                        equal[0]
+                    )
+                },
+            )
+            .label(d.span, format!("`{named}` here"))
+            .help("Dagster picks the one dimension whose definition equals the other side's; make that the dimension you mean"),
+        );
+    }
 }
 
 fn too_many_dimensions(def: &PartitionsDef) -> Option<usize> {
