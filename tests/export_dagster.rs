@@ -147,3 +147,37 @@ fn output_file_is_written_whole() {
     assert_eq!((code, stdout.as_str()), (0, ""), "{err}");
     assert_eq!(std::fs::read_to_string(&out).expect("written"), module("examples/sales.dag"));
 }
+
+/// Every `.dag` file under `dir`, recursively, sorted.
+fn dag_files(dir: &std::path::Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).expect("fixture dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            dag_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "dag") {
+            out.push(p.to_str().expect("utf-8 path").to_string());
+        }
+    }
+}
+
+#[test]
+fn every_fixture_exports_or_is_refused_with_diagnostics() {
+    let mut files = Vec::new();
+    dag_files(std::path::Path::new("tests/fixtures"), &mut files);
+    assert!(files.len() > 50, "{}", files.len());
+    let mut exported = 0;
+    for f in &files {
+        let (code, out, err) = export(f, &[]);
+        match code {
+            0 => {
+                exported += 1;
+                assert!(out.contains("\ndefs = dg.Definitions("), "{f}");
+            }
+            1 | 2 => assert!(out.is_empty() && err.contains("dagplan::"), "{f}: {err}"),
+            _ => panic!("{f}: exit {code}: {err}"),
+        }
+    }
+    assert!(exported >= 15, "{exported} of {} exported", files.len());
+}

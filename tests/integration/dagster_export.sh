@@ -5,7 +5,7 @@
 # and `dagplan map`; one location is materialized with a body hook failing one key. The pinned
 # venv (dagster, dagster-graphql, dagster-webserver: the one version all three exist in) lives
 # under the build directory, is made once and shared with the Dagster engine tests. Called by
-# .ci/run; needs python3 (3.10-3.13) and PyPI on the first run. About 2 minutes on one core.
+# .ci/run; needs python3 (3.10-3.13) and PyPI on the first run. About 3 minutes on one core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -44,4 +44,7 @@ CHECK=tests/integration/dagster_export_check.py
 "$PY" "$CHECK" "$DAGPLAN" 2024-11-05T12:00:00Z "$WORK" tests/fixtures/export/dagster_edges.dag 2> "$WORK/edges.err" \
     || { cat "$WORK/edges.err"; exit 1; }
 grep -q "dagplan::export_approximation" "$WORK/edges.err"
+# The backfill fixtures (lookbacks, self-dependencies, multi boxes) and the other exports'.
+"$PY" "$CHECK" "$DAGPLAN" 2024-02-01T00:00:00Z "$WORK" tests/fixtures/waves/*.dag tests/fixtures/variants/*.dag \
+    tests/fixtures/export/pipeline.dag tests/fixtures/export/airflow_ok.dag
 echo "dagster_export.sh: ok"
