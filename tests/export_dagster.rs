@@ -182,3 +182,15 @@ fn every_fixture_exports_or_is_refused_with_diagnostics() {
     }
     assert!(exported >= 15, "{exported} of {} exported", files.len());
 }
+
+#[test]
+fn an_inline_definition_with_a_datetime_start_imports_datetime() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("inline.dag");
+    std::fs::write(&path, "asset noon {\n    partitions = cron(\"0 12 * * *\", start = \"2024-01-01T12:00:00\")\n}\n")
+        .expect("write");
+    let text = module(path.to_str().expect("utf-8"));
+    assert!(text.contains("\nfrom datetime import datetime\n"), "{text}");
+    assert!(text.contains("start=datetime(2024, 1, 1, 12, 0)"), "{text}");
+    assert!(!module("examples/sales.dag").contains("import datetime"));
+}

@@ -12,6 +12,8 @@ mod partitions;
 pub mod py;
 mod refuse;
 
+use std::collections::BTreeMap;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::{Asset, Pipeline};
 use crate::partitions::PartitionsDef;
@@ -59,6 +61,7 @@ pub fn export(p: &Pipeline, o: &Options) -> Result<Module, Vec<Diagnostic>> {
     // Named definitions: single ones first, so a multi definition can refer to its dimensions.
     let mut order: Vec<usize> = (0..p.partitions.len()).filter(|&i| p.partitions[i].name.is_some()).collect();
     order.sort_by_key(|&i| matches!(p.partitions[i].def, PartitionsDef::Multi(_)));
+    // (index into `p.partitions`, Python name), in the order written.
     let mut named: Vec<(usize, String)> = Vec::new();
     let mut defs = String::new();
     for i in order {
@@ -70,10 +73,11 @@ pub fn export(p: &Pipeline, o: &Options) -> Result<Module, Vec<Diagnostic>> {
         defs.push('\n');
         named.push((i, py_name));
     }
+    let by_index: BTreeMap<usize, &String> = named.iter().map(|(i, n)| (*i, n)).collect();
     let parts = |a: &Asset| -> Option<py::Expr> {
         let id = a.partitions?;
-        match named.iter().find(|(j, _)| *j == id.0 as usize) {
-            Some((_, n)) => Some(py::Expr::atom(n.clone())),
+        match by_index.get(&(id.0 as usize)) {
+            Some(n) => Some(py::Expr::atom((*n).clone())),
             None => {
                 let lookup =
                     |d: &PartitionsDef| named.iter().find(|(j, _)| p.partitions[*j].def == *d).map(|(_, n)| n.clone());
@@ -96,21 +100,24 @@ pub fn export(p: &Pipeline, o: &Options) -> Result<Module, Vec<Diagnostic>> {
         fn_names.push(f);
     }
 
-    let mut text = header(p, o, !defs.is_empty() && defs.contains("datetime("));
+    let mut body = String::new();
     if !defs.is_empty() {
-        text.push_str("\n\n# Partitions definitions, one per named definition in the pipeline.\n");
-        text.push_str(&defs);
+        body.push_str("\n\n# Partitions definitions, one per named definition in the pipeline.\n");
+        body.push_str(&defs);
     }
     for b in &blocks {
-        text.push_str("\n\n");
-        text.push_str(b);
+        body.push_str("\n\n");
+        body.push_str(b);
     }
     let all = py::Expr::list(fn_names.iter().map(|n| py::Expr::atom(n.clone())));
-    text.push_str("\n\n");
-    text.push_str(
+    body.push_str("\n\n");
+    body.push_str(
         &py::Expr::Call("dg.Definitions".into(), vec![py::Arg::named("assets", all)]).render(0, "defs = ", ""),
     );
-    text.push('\n');
+    body.push('\n');
+    // Inline definitions use `datetime` too; a string that merely mentions it costs an import.
+    let mut text = header(p, o, body.contains("datetime("));
+    text.push_str(&body);
     warnings.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
     Ok(Module { text, warnings })
 }
