@@ -82,8 +82,9 @@ fn every_code_has_a_fixture() {
         Code::BadPlan,
         Code::StalePlan,
         Code::DagsterDifference,
-        // `dagplan export`'s: tested in tests/export_argo.rs.
+        // `dagplan export`'s: tested in tests/export_argo.rs and tests/export_dagster.rs.
         Code::NotExportable,
+        Code::ExportApproximation,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

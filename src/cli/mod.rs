@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod diff;
 mod export;
+mod export_dagster;
 mod graph;
 mod keys;
 mod map;
