@@ -42,21 +42,21 @@ pub struct StatusArgs {
     pub shared: Shared,
 }
 
-#[derive(Serialize)]
-struct RangeDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RangeDoc {
     first: String,
     last: String,
 }
 
-#[derive(Serialize)]
-struct FreshnessDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct FreshnessDoc {
     required: u64,
     ok: bool,
     missing: Vec<RangeDoc>,
 }
 
-#[derive(Serialize)]
-struct AssetDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AssetDoc {
     asset: String,
     partitioned: bool,
     partitions: u64,
@@ -72,8 +72,8 @@ struct AssetDoc {
     last_run: Option<std::collections::BTreeMap<String, u64>>,
 }
 
-#[derive(Serialize)]
-struct StatusDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct StatusDoc {
     as_of: String,
     fresh: bool,
     assets: Vec<AssetDoc>,

@@ -5,6 +5,7 @@ mod codes;
 mod excerpt;
 pub mod render;
 mod report;
+pub mod sarif;
 
 pub use codes::Code;
 
