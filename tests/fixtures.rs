@@ -84,6 +84,8 @@ fn every_code_has_a_fixture() {
         Code::DagsterDifference,
         // `dagplan export`'s: tested in tests/export_argo.rs.
         Code::NotExportable,
+        // `plan`'s note on dynamic definitions without keys: tests/cli_diagnostics.rs.
+        Code::NoDynamicKeys,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

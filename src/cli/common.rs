@@ -9,7 +9,8 @@ use super::{Io, EXIT_INVALID, EXIT_USAGE};
 use crate::check::{compile, Compilation, FsLoader};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::partitions::DynamicKeys;
+use crate::model::Pipeline;
+use crate::partitions::{DynamicKeys, PartitionsDef};
 
 /// What to plan: the flags `plan`, `diff` (for `.dag` inputs), `run`, `report` and `export` share.
 #[derive(clap::Args, Debug, Default)]
@@ -97,14 +98,154 @@ pub fn compile_or_report(file: &Path, io: &mut Io) -> Result<Compilation, i32> {
 /// `--as-of`, or the current time (printed to stderr so the run can be reproduced).
 pub fn as_of(shared: &Shared, io: &mut Io) -> Result<DateTime<Utc>, i32> {
     match &shared.as_of {
-        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| {
-            io.usage_error(&format!("--as-of `{text}` is not an RFC 3339 time ({e}); write e.g. 2024-06-01T00:00:00Z"))
+        Some(text) => parse_as_of(text).map_err(|e| {
+            io.usage_error(&format!(
+                "--as-of `{text}` is not an RFC 3339 time or a date ({e}); write e.g. 2024-06-01T00:00:00Z, or 2024-06-01 for midnight UTC"
+            ))
         }),
         None => {
             io.err(&format!("note: planning as of {} (pin it with --as-of)\n", io.now.to_rfc3339()));
             Ok(io.now)
         }
     }
+}
+
+/// An `--as-of` value: an RFC 3339 time, or a date (`2024-02-15`), which means its midnight
+/// in UTC.
+pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).or_else(|e| {
+        match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if text.len() == 10 => Ok(d.and_time(chrono::NaiveTime::MIN).and_utc()),
+            _ => Err(e),
+        }
+    })
+}
+
+/// The names of the pipeline's dynamic partitions definitions (dimensions of multi ones
+/// too), sorted, each once.
+pub fn dynamic_names(pipeline: &Pipeline) -> Vec<&str> {
+    let mut names = std::collections::BTreeSet::new();
+    for entry in &pipeline.partitions {
+        match &entry.def {
+            PartitionsDef::Dynamic(d) => {
+                names.insert(d.name.as_str());
+            }
+            PartitionsDef::Multi(m) => {
+                for (_, dim) in m.dimensions() {
+                    if let PartitionsDef::Dynamic(d) = dim {
+                        names.insert(d.name.as_str());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// Refuses a `--dynamic NAME=...` whose NAME is no dynamic definition of the pipeline: its
+/// keys would be ignored without a word.
+pub fn check_dynamic_flags(pipeline: &Pipeline, shared: &Shared, io: &mut Io) -> Result<(), i32> {
+    let names = dynamic_names(pipeline);
+    for flag in &shared.dynamic {
+        let Ok((name, _)) = DynamicKeys::parse_flag(flag) else { continue };
+        if names.contains(&name.as_str()) {
+            continue;
+        }
+        let declared = if names.is_empty() {
+            "the pipeline declares no dynamic partitions".to_string()
+        } else {
+            format!(
+                "its dynamic definitions: {}",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let help = match crate::diagnostics::suggest(&name, names.iter().copied()) {
+            Some(dym) => format!("{dym} ({declared})"),
+            None => declared,
+        };
+        let d = Diagnostic::error(
+            Code::UnknownPartitions,
+            format!("--dynamic `{name}`: no dynamic partitions definition has that name"),
+        )
+        .help(help);
+        return Err(report(d, io));
+    }
+    Ok(())
+}
+
+/// Notes for the dynamic definitions of `assets` that have no keys: those assets get no
+/// partitions, which looks like a bug in a plan unless said.
+pub fn dynamic_without_keys(
+    pipeline: &Pipeline,
+    assets: &[crate::model::AssetId],
+    dynamic: &DynamicKeys,
+) -> Vec<Diagnostic> {
+    let mut empty: Vec<(&str, Vec<&str>)> = Vec::new();
+    for &a in assets {
+        let asset = pipeline.asset(a);
+        let Some(def) = asset.partitions else { continue };
+        let mut dims: Vec<&PartitionsDef> = vec![&pipeline.partitions[def.0 as usize].def];
+        if let PartitionsDef::Multi(m) = dims[0] {
+            dims = m.dimensions().iter().map(|(_, d)| d).collect();
+        }
+        for d in dims {
+            if let PartitionsDef::Dynamic(d) = d {
+                if dynamic.keys(&d.name).is_empty() {
+                    match empty.iter_mut().find(|(n, _)| *n == d.name) {
+                        Some((_, v)) => v.push(&asset.key),
+                        None => empty.push((&d.name, vec![&asset.key])),
+                    }
+                }
+            }
+        }
+    }
+    empty
+        .into_iter()
+        .map(|(name, assets)| {
+            let shown: Vec<String> = assets.iter().take(3).map(|a| format!("`{a}`")).collect();
+            let more = if assets.len() > 3 { format!(" and {} more", assets.len() - 3) } else { String::new() };
+            Diagnostic::note(
+                Code::NoDynamicKeys,
+                format!(
+                    "the dynamic partitions `{name}` have no keys, so {}{more} get no partitions",
+                    shown.join(", ")
+                ),
+            )
+            .help(format!("give keys with --dynamic {name}=k1,k2, or record them with `dagplan state add-keys`"))
+        })
+        .collect()
+}
+
+/// Adds the `--partitions` syntax to a refused key when the spec looks like a mistyped range
+/// (`A..B`, `A - B`, `A to B`, `A…B`): the planner reports the key, this says how to write it.
+pub fn with_spec_syntax(spec: Option<&str>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let Some(spec) = spec else { return diags };
+    let ranged = spec.split(',').any(|t| {
+        let t = t.trim();
+        (t.contains("..") && !t.contains("..."))
+            || [" to ", " - ", "\u{2013}", "\u{2026}"].iter().any(|s| t.contains(s))
+    });
+    let hint = if ranged {
+        "write a range as `FIRST...LAST` (three dots, both ends included: the last key is planned too)"
+    } else {
+        "--partitions takes keys as `dagplan keys` lists them: `KEY`, `FIRST...LAST` (both ends \
+         included), comma lists, `all`, `last:N`, or per dimension `date=A...B,region=us`"
+    };
+    diags
+        .into_iter()
+        .map(|d| {
+            if d.code != Code::NoSuchPartition {
+                return d;
+            }
+            let help = match &d.help {
+                Some(h) => format!("{h}; {hint}"),
+                None => hint.to_string(),
+            };
+            d.help(help)
+        })
+        .collect()
 }
 
 /// The `--dynamic NAME=k1,k2` flags.

@@ -79,6 +79,7 @@ pub fn run(args: &KeysArgs, io: &mut Io) -> i32 {
 fn list(args: &KeysArgs, io: &mut Io) -> Result<i32, i32> {
     let c = compile_or_report(&args.file, io)?;
     let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+    super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
     let def = resolve(pipeline, &args.name).map_err(|d| report(d, io))?;
     let as_of = as_of(&args.shared, io)?;
     let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;

@@ -85,7 +85,7 @@ pub fn thousands(n: usize) -> String {
 /// A one-line count of errors and warnings, for people.
 pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
     let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
     format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }
@@ -159,6 +159,7 @@ fn github(d: &Diagnostic, sources: &SourceMap) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "notice",
     };
     let mut props = Vec::new();
     if let Some(span) = d.primary_span() {

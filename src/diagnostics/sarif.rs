@@ -58,6 +58,7 @@ fn result(d: &Diagnostic, sources: &SourceMap) -> Value {
         "level": match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         },
         "message": {"text": text},
     });
