@@ -74,7 +74,8 @@ impl StateFlags {
 /// Flags shared by commands that evaluate partitions.
 #[derive(clap::Args, Debug, Default)]
 pub struct Shared {
-    /// Pin "now" (which partitions exist), RFC 3339, e.g. 2024-06-01T00:00:00Z.
+    /// Pin "now" (which partitions exist): RFC 3339, e.g. 2024-06-01T00:00:00Z, or a date
+    /// (2024-06-01) for its midnight UTC.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
     /// Keys of a dynamic partitions definition: NAME=k1,k2 (repeatable).
