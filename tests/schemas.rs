@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use common::run_cli as dagplan;
 use serde_json::Value;
 
-const NAMES: [&str; 6] = ["plan", "plan-jsonl", "diff", "status", "state", "diagnostic"];
+const NAMES: [&str; 8] = ["plan", "plan-jsonl", "diff", "status", "keys", "map", "state", "diagnostic"];
 
 fn schema_path(name: &str) -> PathBuf {
     Path::new("docs/schemas").join(format!("{name}.json"))
@@ -201,5 +201,40 @@ fn every_json_diagnostic_matches_the_diagnostic_schema() {
     assert_eq!(code, 2);
     for l in err.lines() {
         assert_valid(&v, &serde_json::from_str(l).expect("JSON line"), l);
+    }
+}
+
+#[test]
+fn keys_and_map_outputs_match_their_schemas() {
+    let keys = validator("keys");
+    let paths = snapshots("cli_keys_");
+    assert!(!paths.is_empty());
+    for path in paths {
+        let doc: Value = serde_json::from_str(&snapshot_body(&path)).expect("JSON snapshot");
+        assert_valid(&keys, &doc, &path.display().to_string());
+    }
+    let (code, text, err) =
+        dagplan(&["keys", "examples/sales.dag", "daily_region", "--as-of", "2024-01-03T00:00:00Z", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_valid(&keys, &serde_json::from_str(&text).expect("JSON"), "multi keys");
+    let map = validator("map");
+    for (from, to) in [("sales_7d", "clean_sales"), ("clean_sales", "sales_7d"), ("monthly_revenue", "clean_sales")] {
+        let key = if from == "monthly_revenue" { "2024-01-01" } else { "2024-01-10" };
+        let (code, text, err) = dagplan(&[
+            "map",
+            "examples/sales.dag",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--key",
+            key,
+            "--as-of",
+            "2024-03-01T00:00:00Z",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert_valid(&map, &serde_json::from_str(&text).expect("JSON"), &format!("map {from} -> {to}"));
     }
 }

@@ -58,8 +58,10 @@ fn resolve(p: &Pipeline, name: &str) -> Result<PartitionsId, Diagnostic> {
         .help_opt(suggest(name, names)))
 }
 
-#[derive(Serialize)]
-struct KeyDoc<'a> {
+/// One key of `keys --format json`, with its time window (time partitions) or its
+/// dimensions' keys (multi partitions).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct KeyDoc<'a> {
     key: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<String>,

@@ -41,8 +41,9 @@ pub struct MapArgs {
     pub shared: Shared,
 }
 
-#[derive(Serialize)]
-struct MapDoc<'a> {
+/// `map --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct MapDoc<'a> {
     direction: &'a str,
     keys: &'a [String],
     missing: &'a [String],

@@ -19,6 +19,10 @@ pub enum SchemaName {
     Diff,
     /// `status --format json`.
     Status,
+    /// `keys --format json`.
+    Keys,
+    /// `map --format json`.
+    Map,
     /// The state file (TOML; `--state`), as its TOML parses to JSON.
     State,
     /// One line of `--diagnostics json`.
@@ -38,11 +42,13 @@ pub struct SchemaArgs {
 
 impl SchemaName {
     /// Every schema, in the order `--list` prints them.
-    pub const ALL: [SchemaName; 6] = [
+    pub const ALL: [SchemaName; 8] = [
         SchemaName::Plan,
         SchemaName::PlanJsonl,
         SchemaName::Diff,
         SchemaName::Status,
+        SchemaName::Keys,
+        SchemaName::Map,
         SchemaName::State,
         SchemaName::Diagnostic,
     ];
@@ -54,6 +60,8 @@ impl SchemaName {
             SchemaName::PlanJsonl => "plan-jsonl",
             SchemaName::Diff => "diff",
             SchemaName::Status => "status",
+            SchemaName::Keys => "keys",
+            SchemaName::Map => "map",
             SchemaName::State => "state",
             SchemaName::Diagnostic => "diagnostic",
         }
@@ -65,6 +73,8 @@ impl SchemaName {
             SchemaName::PlanJsonl => "one line of plan --format jsonl: the header, then a run per line",
             SchemaName::Diff => "diff --format json",
             SchemaName::Status => "status --format json",
+            SchemaName::Keys => "keys --format json",
+            SchemaName::Map => "map --format json",
             SchemaName::State => "the state file (TOML) read by --state",
             SchemaName::Diagnostic => "one line of --diagnostics json",
         }
@@ -77,6 +87,8 @@ impl SchemaName {
             SchemaName::PlanJsonl => (written::<JsonlLine>(), "dagplan plan, one JSON Lines line"),
             SchemaName::Diff => (written::<DiffDoc>(), "dagplan diff document"),
             SchemaName::Status => (written::<super::status::StatusDoc>(), "dagplan status document"),
+            SchemaName::Keys => (written::<KeysDoc>(), "dagplan keys document"),
+            SchemaName::Map => (written::<super::map::MapDoc<'static>>(), "dagplan map document"),
             SchemaName::State => (read::<crate::state::file::Doc>(), "dagplan state file"),
             SchemaName::Diagnostic => {
                 (written::<crate::diagnostics::render::JsonDiagnostic<'static>>(), "dagplan diagnostic")
@@ -127,6 +139,17 @@ struct JsonlHeader {
 enum HeaderKind {
     #[serde(rename = "header")]
     Header,
+}
+
+/// `keys --format json` (written a key at a time in `cli::keys`; the schema test holds the
+/// two together).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct KeysDoc {
+    as_of: String,
+    /// How many keys the definition has (`keys` lists at most `--limit` of them).
+    count: u64,
+    keys: Vec<super::keys::KeyDoc<'static>>,
 }
 
 /// `diff --format json` (written with `serde_json::json!` in `emit::diff`; the schema test
