@@ -25,16 +25,27 @@ fn a_range_typed_with_two_dots_says_how_to_write_one() {
 
 #[test]
 fn an_unknown_dynamic_name_is_an_error_with_did_you_mean() {
-    for cmd in
-        [vec!["plan", "examples/customer_segments.dag"], vec!["keys", "examples/customer_segments.dag", "customers"]]
-    {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.toml");
+    let state = state.to_str().expect("utf-8");
+    let file = "examples/customer_segments.dag";
+    for cmd in [
+        vec!["plan", file],
+        vec!["keys", file, "customers"],
+        vec!["map", file, "--from", "segment_model", "--to", "customer_profiles", "--key", "acme"],
+        vec!["diff", file, file],
+        vec!["status", file, "--state", state],
+        vec!["run", file, "--state", state, "--dry-run"],
+        vec!["report", file, "-o", state],
+    ] {
         let (code, out, err) = dagplan(&[cmd.as_slice(), &["--as-of", AS_OF, "--dynamic", "custmers=acme"]].concat());
-        assert_eq!((code, out.as_str()), (1, ""), "{err}");
-        assert!(err.contains("did you mean `customers`?"), "{err}");
+        assert_eq!((code, out.as_str()), (1, ""), "{cmd:?}: {err}");
+        assert!(err.contains("did you mean `customers`?"), "{cmd:?}: {err}");
         if cmd[0] == "plan" {
             snapshot("dynamic_unknown_name", &err);
         }
     }
+    assert!(!std::path::Path::new(state).exists(), "nothing was written");
     let (code, _, err) = dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "--dynamic", "customers=acme"]);
     assert_eq!(code, 1);
     assert!(err.contains("the pipeline declares no dynamic partitions"), "{err}");

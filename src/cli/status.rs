@@ -198,6 +198,9 @@ pub fn run(args: &StatusArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
+    if let Err(code) = super::common::check_dynamic_flags(p, &args.shared, io) {
+        return code;
+    }
     let sel = match selection(p, args.select.as_deref(), args.job.as_deref(), io) {
         Ok(s) => s,
         Err(code) => return code,
