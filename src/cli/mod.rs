@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod describe;
 mod diff;
+mod dynamic;
 mod export;
 mod graph;
 mod keys;
