@@ -85,6 +85,8 @@ fn every_code_has_a_fixture() {
         // `dagplan export`'s: tested in tests/export_argo.rs and tests/export_dagster.rs.
         Code::NotExportable,
         Code::ExportApproximation,
+        // `plan`'s note on dynamic definitions without keys: tests/cli_diagnostics.rs.
+        Code::NoDynamicKeys,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

@@ -294,6 +294,25 @@ fn a_plan_from_another_pipeline_version_warns() {
     let out = dagplan(&["state", "record", variant, s(&plan), id, "--succeeded", "--state", s(&state)]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("dagplan::plan_mismatch"), "{}", out.stderr);
+    // A JSON Lines plan carries the fingerprint in its header line: checked the same way.
+    let jsonl = d.path().join("plan.jsonl");
+    let out = dagplan(&[
+        "plan",
+        "examples/sales.dag",
+        "--as-of",
+        "2024-01-03T00:00:00Z",
+        "--format",
+        "jsonl",
+        "-o",
+        s(&jsonl),
+    ]);
+    assert_eq!(out.code, Some(0));
+    let out = dagplan(&["state", "record", variant, s(&jsonl), id, "--succeeded", "--state", s(&state)]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("dagplan::plan_mismatch"), "{}", out.stderr);
+    let out = dagplan(&["state", "record", "examples/sales.dag", s(&jsonl), id, "--succeeded", "--state", s(&state)]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!out.stderr.contains("plan_mismatch"), "{}", out.stderr);
 }
 
 #[test]

@@ -17,7 +17,16 @@ pub trait Loader {
     fn read(&self, path: &Path) -> Result<String, String>;
     /// A canonical identity for a path, so one file imported by two spellings loads once.
     fn canonical(&self, path: &Path) -> PathBuf;
+    /// The `.dag` files under `dir`, relative to it (a few levels deep, a bounded number):
+    /// what a missing import may have meant. None by default.
+    fn dag_files(&self, _dir: &Path) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
+
+/// How deep and how many files [`FsLoader::dag_files`] looks at for a suggestion.
+const SUGGEST_DEPTH: usize = 3;
+const SUGGEST_FILES: usize = 2_000;
 
 /// Reads from disk.
 pub struct FsLoader;
@@ -30,6 +39,30 @@ impl Loader for FsLoader {
 
     fn canonical(&self, path: &Path) -> PathBuf {
         std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+
+    fn dag_files(&self, dir: &Path) -> Vec<PathBuf> {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let mut out = Vec::new();
+        let mut stack = vec![(PathBuf::new(), 0)];
+        let mut seen = 0;
+        while let Some((rel, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(dir.join(&rel)) else { continue };
+            for e in entries.filter_map(Result::ok) {
+                seen += 1;
+                if seen > SUGGEST_FILES {
+                    return out;
+                }
+                let (path, kind) = (rel.join(e.file_name()), e.file_type());
+                if kind.as_ref().is_ok_and(|k| k.is_dir()) && depth + 1 < SUGGEST_DEPTH {
+                    stack.push((path, depth + 1));
+                } else if kind.is_ok_and(|k| k.is_file()) && path.extension().is_some_and(|x| x == "dag") {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        out
     }
 }
 
@@ -163,11 +196,25 @@ impl State<'_> {
                         frames.push(frame);
                     }
                 }
-                Err(e) => self.diags.push(
-                    Diagnostic::error(Code::MissingImport, format!("cannot import `{}`: {e}", target.display()))
-                        .label(imp.path.span, "imported here")
-                        .help("the path is relative to the importing file's folder"),
-                ),
+                Err(e) => {
+                    let dir = self.sources.get(id).and_then(|f| f.path.parent()).map(Path::to_path_buf);
+                    let found: Vec<String> = dir
+                        .map(|d| self.loader.dag_files(&d))
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|p| p.to_str().map(|s| s.replace('\\', "/")))
+                        .collect();
+                    let near = crate::diagnostics::did_you_mean(&imp.path.value, found.iter().map(String::as_str));
+                    let help = match near {
+                        Some(n) => format!("did you mean `{n}`? the path is relative to the importing file's folder"),
+                        None => "the path is relative to the importing file's folder".to_string(),
+                    };
+                    self.diags.push(
+                        Diagnostic::error(Code::MissingImport, format!("cannot import `{}`: {e}", target.display()))
+                            .label(imp.path.span, "imported here")
+                            .help(help),
+                    );
+                }
             }
         }
     }

@@ -40,7 +40,13 @@ fn kind(def: Option<&PartitionsDef>) -> &'static str {
 
 /// Parses and checks `via CALL`; `None` after reporting when it does not fit.
 pub fn check_explicit(call: &Call, edge: &Edge, diags: &mut Diagnostics) -> Option<Mapping> {
-    let mut mapping = parse(call, diags)?;
+    let mut parsed = Diagnostics::new();
+    let mapping = parse(call, &mut parsed);
+    // A call with a misspelled argument is read without it: never call that one redundant
+    // (the advice would delete what the user meant, a lookback).
+    let misspelled = parsed.has_errors();
+    diags.extend(parsed.into_sorted());
+    let mut mapping = mapping?;
     if !fits(&mapping, call.span, edge, diags) {
         return None;
     }
@@ -50,7 +56,11 @@ pub fn check_explicit(call: &Call, edge: &Edge, diags: &mut Diagnostics) -> Opti
         *dimension = multi_to_single(dimension, call.span, u, d, edge, &mut scratch)?;
     }
     let mut scratch = Diagnostics::new();
-    if could_be_inferred(&mapping) && infer(edge, &mut scratch).as_ref() == Some(&mapping) && scratch.is_empty() {
+    if !misspelled
+        && could_be_inferred(&mapping)
+        && infer(edge, &mut scratch).as_ref() == Some(&mapping)
+        && scratch.is_empty()
+    {
         diags.push(
             Diagnostic::warning(
                 Code::RedundantMapping,
@@ -115,11 +125,23 @@ fn parse(call: &Call, diags: &mut Diagnostics) -> Option<Mapping> {
             let allow = b
                 .get("allow_nonexistent_upstream")
                 .map_or(Some(false), |e| values::boolean(e, "`allow_nonexistent_upstream`", diags));
-            Some(Mapping::TimeWindow {
-                start_offset: start_offset?,
-                end_offset: end_offset?,
-                allow_nonexistent_upstream: allow?,
-            })
+            let (start_offset, end_offset) = (start_offset?, end_offset?);
+            if start_offset > end_offset {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::EmptyRange,
+                        format!(
+                            "`start_offset = {start_offset}` is after `end_offset = {end_offset}`: the window reads no upstream partition"
+                        ),
+                    )
+                    .label(call.span, "reads nothing")
+                    .help(format!(
+                        "the window runs from start_offset to end_offset, both counted from the partition: \
+                         did you mean `start_offset = {end_offset}, end_offset = {start_offset}`?"
+                    )),
+                );
+            }
+            Some(Mapping::TimeWindow { start_offset, end_offset, allow_nonexistent_upstream: allow? })
         }
         "specific" => {
             let b = bind(call, &VARIADIC, diags)?;

@@ -17,7 +17,7 @@ mod values;
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::Pipeline;
 use crate::source::SourceMap;
 
@@ -46,7 +46,16 @@ pub fn compile(entry: &Path, loader: &dyn Loader) -> Compilation {
         None
     } else {
         let files = loaded.modules.iter().filter_map(|m| sources.get(m.file)).map(|f| f.path.clone()).collect();
-        names::check_modules(&loaded.modules, files, &mut diags)
+        let mut checked = Diagnostics::new();
+        let pipeline = names::check_modules(&loaded.modules, files, &mut checked);
+        // A file that did not load may define the names the others use: "declare it" would
+        // be wrong advice, so unknown names wait until every import loads.
+        let import_failed = diags.iter().any(|d| d.code == Code::MissingImport);
+        let cascades = |d: &Diagnostic| {
+            import_failed && matches!(d.code, Code::UnknownAsset | Code::UnknownPartitions | Code::UnknownJob)
+        };
+        diags.extend(checked.into_sorted().into_iter().filter(|d| !cascades(d)));
+        pipeline
     };
     let pipeline = if diags.has_errors() { None } else { pipeline };
     Compilation { sources, diagnostics: diags.into_sorted(), pipeline }

@@ -10,6 +10,7 @@ use crate::diagnostics::Code;
 pub fn run(files: &[PathBuf], io: &mut Io) -> i32 {
     let mut all = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    let mut sarif = Vec::new();
     for file in files {
         let c = compile(file, &FsLoader);
         // A file imported by several entry files reports its problems once.
@@ -23,9 +24,17 @@ pub fn run(files: &[PathBuf], io: &mut Io) -> i32 {
             })
             .cloned()
             .collect();
-        let text = render(&fresh, &c.sources, io.diagnostics);
-        io.err(&text);
+        if io.diagnostics == DiagnosticFormat::Sarif {
+            sarif.extend(crate::diagnostics::sarif::results(&fresh, &c.sources));
+        } else {
+            let text = render(&fresh, &c.sources, io.diagnostics);
+            io.err(&text);
+        }
         all.extend(fresh);
+    }
+    // Code scanning reads one log for the whole check, with no result when all is well.
+    if io.diagnostics == DiagnosticFormat::Sarif {
+        io.err(&crate::diagnostics::sarif::log(&sarif));
     }
     let failed = all.iter().any(|d| d.is_error());
     if matches!(io.diagnostics, DiagnosticFormat::Fancy | DiagnosticFormat::Plain) {

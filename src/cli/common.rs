@@ -11,6 +11,8 @@ use crate::diagnostics::render::render;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::partitions::DynamicKeys;
 
+pub use super::dynamic::{check_dynamic_flags, dynamic_names, dynamic_without_keys};
+
 /// What to plan: the flags `plan`, `diff` (for `.dag` inputs), `run`, `report` and `export` share.
 #[derive(clap::Args, Debug, Default)]
 pub struct Targeting {
@@ -73,7 +75,8 @@ impl StateFlags {
 /// Flags shared by commands that evaluate partitions.
 #[derive(clap::Args, Debug, Default)]
 pub struct Shared {
-    /// Pin "now" (which partitions exist), RFC 3339, e.g. 2024-06-01T00:00:00Z.
+    /// Pin "now" (which partitions exist): RFC 3339, e.g. 2024-06-01T00:00:00Z, or a date
+    /// (2024-06-01) for its midnight UTC.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
     /// Keys of a dynamic partitions definition: NAME=k1,k2 (repeatable).
@@ -97,14 +100,58 @@ pub fn compile_or_report(file: &Path, io: &mut Io) -> Result<Compilation, i32> {
 /// `--as-of`, or the current time (printed to stderr so the run can be reproduced).
 pub fn as_of(shared: &Shared, io: &mut Io) -> Result<DateTime<Utc>, i32> {
     match &shared.as_of {
-        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| {
-            io.usage_error(&format!("--as-of `{text}` is not an RFC 3339 time ({e}); write e.g. 2024-06-01T00:00:00Z"))
+        Some(text) => parse_as_of(text).map_err(|e| {
+            io.usage_error(&format!(
+                "--as-of `{text}` is not an RFC 3339 time or a date ({e}); write e.g. 2024-06-01T00:00:00Z, or 2024-06-01 for midnight UTC"
+            ))
         }),
         None => {
             io.err(&format!("note: planning as of {} (pin it with --as-of)\n", io.now.to_rfc3339()));
             Ok(io.now)
         }
     }
+}
+
+/// An `--as-of` value: an RFC 3339 time, or a date (`2024-02-15`), which means its midnight
+/// in UTC.
+pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).or_else(|e| {
+        match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if text.len() == 10 => Ok(d.and_time(chrono::NaiveTime::MIN).and_utc()),
+            _ => Err(e),
+        }
+    })
+}
+
+/// Adds the `--partitions` syntax to a refused key when the spec looks like a mistyped range
+/// (`A..B`, `A - B`, `A to B`, `A…B`): the planner reports the key, this says how to write it.
+pub fn with_spec_syntax(spec: Option<&str>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let Some(spec) = spec else { return diags };
+    let ranged = spec.split(',').any(|t| {
+        let t = t.trim();
+        (t.contains("..") && !t.contains("..."))
+            || [" to ", " - ", "\u{2013}", "\u{2026}"].iter().any(|s| t.contains(s))
+    });
+    let hint = if ranged {
+        "write a range as `FIRST...LAST` (three dots, both ends included: the last key is planned too)"
+    } else {
+        "--partitions takes keys as `dagplan keys` lists them: `KEY`, `FIRST...LAST` (both ends \
+         included), comma lists, `all`, `last:N`, or per dimension `date=A...B,region=us`"
+    };
+    diags
+        .into_iter()
+        .map(|d| {
+            if d.code != Code::NoSuchPartition {
+                return d;
+            }
+            let help = match &d.help {
+                Some(h) => format!("{h}; {hint}"),
+                None => hint.to_string(),
+            };
+            d.help(help)
+        })
+        .collect()
 }
 
 /// The `--dynamic NAME=k1,k2` flags.

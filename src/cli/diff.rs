@@ -43,6 +43,7 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
     if path.extension().is_some_and(|e| e == "dag") {
         let c = compile_or_report(path, io)?;
         let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+        super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
         let as_of = as_of(&args.shared, io)?;
         let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
         let sel = selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;

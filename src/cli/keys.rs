@@ -58,8 +58,10 @@ fn resolve(p: &Pipeline, name: &str) -> Result<PartitionsId, Diagnostic> {
         .help_opt(suggest(name, names)))
 }
 
-#[derive(Serialize)]
-struct KeyDoc<'a> {
+/// One key of `keys --format json`, with its time window (time partitions) or its
+/// dimensions' keys (multi partitions).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct KeyDoc<'a> {
     key: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<String>,
@@ -79,6 +81,7 @@ pub fn run(args: &KeysArgs, io: &mut Io) -> i32 {
 fn list(args: &KeysArgs, io: &mut Io) -> Result<i32, i32> {
     let c = compile_or_report(&args.file, io)?;
     let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+    super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
     let def = resolve(pipeline, &args.name).map_err(|d| report(d, io))?;
     let as_of = as_of(&args.shared, io)?;
     let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;

@@ -41,8 +41,9 @@ pub struct MapArgs {
     pub shared: Shared,
 }
 
-#[derive(Serialize)]
-struct MapDoc<'a> {
+/// `map --format json`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct MapDoc<'a> {
     direction: &'a str,
     keys: &'a [String],
     missing: &'a [String],
@@ -58,6 +59,7 @@ pub fn run(args: &MapArgs, io: &mut Io) -> i32 {
 fn answer(args: &MapArgs, io: &mut Io) -> Result<i32, i32> {
     let c = compile_or_report(&args.file, io)?;
     let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
+    super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
     let as_of = as_of(&args.shared, io)?;
     let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
     let answer = map_keys(pipeline, &args.from, &args.to, &args.keys, as_of, &dynamic).map_err(|diags| {

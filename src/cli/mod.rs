@@ -3,7 +3,9 @@
 
 mod check;
 mod common;
+mod describe;
 mod diff;
+mod dynamic;
 mod export;
 mod export_dagster;
 mod graph;
@@ -13,6 +15,7 @@ mod output;
 mod plan;
 mod report;
 mod run;
+mod schema;
 mod state;
 mod status;
 
@@ -79,6 +82,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
     },
+    /// Print the JSON Schema of a document dagplan writes or reads (`--list` names them).
+    Schema(schema::SchemaArgs),
+    /// Print a shell completion script (e.g. `dagplan completions bash > /etc/bash_completion.d/dagplan`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), of dagplan or of one command: `dagplan man | man -l -`.
+    Man {
+        /// A command whose own page to print (`dagplan man plan`).
+        command: Option<String>,
+    },
 }
 
 /// Runs a parsed command line.
@@ -99,5 +114,8 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Apply(args) => run::apply(&args, io),
         Command::Report(args) => report::run(&args, io),
         Command::Export(cmd) => export::run(&cmd, io),
+        Command::Schema(args) => schema::run(&args, io),
+        Command::Completions { shell } => describe::completions(shell, io),
+        Command::Man { command } => describe::man(command.as_deref(), io),
     }
 }

@@ -33,8 +33,14 @@ impl Io<'_> {
         match self.diagnostics {
             DiagnosticFormat::Json => {
                 let v = serde_json::json!({"code": "dagplan::usage", "severity": "error", "message": message,
-                    "file": null, "line": null, "column": null, "help": null});
+                    "file": null, "line": null, "column": null, "end_line": null, "end_column": null,
+                    "help": null, "labels": []});
                 self.err(&format!("{v}\n"));
+            }
+            DiagnosticFormat::Sarif => {
+                let result =
+                    serde_json::json!({"ruleId": "dagplan::usage", "level": "error", "message": {"text": message}});
+                self.err(&crate::diagnostics::sarif::log(&[result]));
             }
             DiagnosticFormat::Github => self.err(&format!("::error title=dagplan::usage::{message}\n")),
             _ => self.err(&format!("error: {message}\n")),

@@ -39,6 +39,9 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
+    if let Err(code) = super::common::check_dynamic_flags(pipeline, &args.shared, io) {
+        return code;
+    }
     let as_of = match as_of(&args.shared, io) {
         Ok(t) => t,
         Err(code) => return code,
@@ -64,13 +67,19 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {
+            let diags = super::common::with_spec_syntax(args.targeting.partitions.as_deref(), diags);
             let text = render(&diags, &c.sources, io.diagnostics);
             io.err(&text);
             return EXIT_INVALID;
         }
     };
-    if !plan.warnings.is_empty() {
-        let text = render(&plan.warnings, &c.sources, io.diagnostics);
+    let selected = match &sel {
+        Some(s) => select::evaluate(s, pipeline).unwrap_or_default(),
+        None => pipeline.asset_ids().collect(),
+    };
+    let notes = super::common::dynamic_without_keys(pipeline, &selected, &dynamic);
+    if !plan.warnings.is_empty() || !notes.is_empty() {
+        let text = render(&[plan.warnings.as_slice(), notes.as_slice()].concat(), &c.sources, io.diagnostics);
         io.err(&text);
     }
     let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
@@ -120,6 +129,12 @@ pub(super) fn selection(
     let Some(text) = select else { return Ok(None) };
     match select::parse(text) {
         Ok(s) => match select::evaluate(&s, p) {
+            // A misspelled value selects nothing: say which and what it may have meant.
+            Ok(ids) if ids.is_empty() && !select::hints::unmatched(&s, p).is_empty() => Err(report(
+                Diagnostic::error(Code::EmptySelection, format!("--select `{text}` matches no asset"))
+                    .help(select::hints::unmatched(&s, p).join("; ")),
+                io,
+            )),
             Ok(_) => Ok(Some(s)),
             Err(e) => Err(report(Diagnostic::error(Code::UnknownAsset, e.message).help_opt(e.help), io)),
         },

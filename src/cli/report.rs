@@ -34,6 +34,9 @@ pub fn run(args: &ReportArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
+    if let Err(code) = super::common::check_dynamic_flags(p, &args.shared, io) {
+        return code;
+    }
     let (as_of, flags) = match as_of(&args.shared, io).and_then(|t| Ok((t, dynamic_keys(&args.shared, io)?))) {
         Ok(x) => x,
         Err(code) => return code,

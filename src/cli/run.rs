@@ -179,6 +179,7 @@ pub fn run(args: &RunArgs, io: &mut Io) -> i32 {
     };
     let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
     let planned = (|| {
+        super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
         let as_of = as_of(&args.shared, io)?;
         let flags = dynamic_keys(&args.shared, io)?;
         let sel = selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;

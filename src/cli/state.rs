@@ -63,6 +63,9 @@ pub struct DynamicArgs {
     /// The keys.
     #[arg(required = true)]
     pub keys: Vec<String>,
+    /// The pipeline file: warn when it declares no dynamic definition of that name.
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     #[command(flatten)]
     pub writer: Writer,
 }
@@ -210,6 +213,36 @@ fn plural(n: u64, word: &str) -> String {
 }
 
 fn change_keys(args: &DynamicArgs, add: bool, io: &mut Io) -> i32 {
+    if let Some(file) = &args.pipeline {
+        let c = match super::common::compile_or_report(file, io) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let names = c.pipeline.as_ref().map(super::common::dynamic_names).unwrap_or_default();
+        if !names.contains(&args.name.as_str()) {
+            let declared = if names.is_empty() {
+                format!("`{}` declares no dynamic partitions", file.display())
+            } else {
+                let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                format!("its dynamic definitions: {}", list.join(", "))
+            };
+            let help = match crate::diagnostics::suggest(&args.name, names.iter().copied()) {
+                Some(dym) => format!("{dym} ({declared})"),
+                None => declared,
+            };
+            let d = Diagnostic::warning(
+                Code::UnknownPartitions,
+                format!(
+                    "`{}` declares no dynamic partitions named `{}`: no asset will use these keys",
+                    file.display(),
+                    args.name
+                ),
+            )
+            .help(help);
+            let text = render(&[d], &SourceMap::new(), io.diagnostics);
+            io.err(&text);
+        }
+    }
     if add {
         let mut check = DynamicKeys::new();
         for k in &args.keys {

@@ -42,21 +42,21 @@ pub struct StatusArgs {
     pub shared: Shared,
 }
 
-#[derive(Serialize)]
-struct RangeDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RangeDoc {
     first: String,
     last: String,
 }
 
-#[derive(Serialize)]
-struct FreshnessDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct FreshnessDoc {
     required: u64,
     ok: bool,
     missing: Vec<RangeDoc>,
 }
 
-#[derive(Serialize)]
-struct AssetDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AssetDoc {
     asset: String,
     partitioned: bool,
     partitions: u64,
@@ -72,8 +72,8 @@ struct AssetDoc {
     last_run: Option<std::collections::BTreeMap<String, u64>>,
 }
 
-#[derive(Serialize)]
-struct StatusDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct StatusDoc {
     as_of: String,
     fresh: bool,
     assets: Vec<AssetDoc>,
@@ -198,6 +198,9 @@ pub fn run(args: &StatusArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
+    if let Err(code) = super::common::check_dynamic_flags(p, &args.shared, io) {
+        return code;
+    }
     let sel = match selection(p, args.select.as_deref(), args.job.as_deref(), io) {
         Ok(s) => s,
         Err(code) => return code,

@@ -91,6 +91,7 @@ codes! {
     // requests (`dagplan map`)
     NotAdjacent = "not_adjacent": "two assets named in a request are not a direct dependency of each other",
     NoSuchPartition = "no_such_partition": "a partition key given as input is not a partition of its asset as of the time",
+    NoDynamicKeys = "no_dynamic_keys": "a selected asset's dynamic partitions have no keys, so it gets no partitions",
     UnmappablePartitions = "unmappable_partitions": "a mapping cannot be evaluated between the two assets' partitions",
     // the state file (`dagplan state`, `plan --state`, `status`)
     BadState = "bad_state": "a state file is not valid TOML or not in the state file's format",

@@ -5,16 +5,19 @@ mod codes;
 mod excerpt;
 pub mod render;
 mod report;
+pub mod sarif;
 
 pub use codes::Code;
 
 use crate::source::Span;
 
-/// How bad a diagnostic is; errors fail `check` (exit 1), warnings do not.
+/// How bad a diagnostic is; errors fail `check` (exit 1), warnings and notes do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
+    /// Nothing wrong, but the result may surprise (a dynamic definition without keys).
+    Note,
 }
 
 impl Severity {
@@ -22,6 +25,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -53,6 +57,10 @@ impl Diagnostic {
 
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    pub fn note(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(code, message) }
     }
 
     /// Adds a label; the first one added is the primary span.
@@ -105,6 +113,11 @@ impl Diagnostics {
 
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// The diagnostics pushed so far, in push order.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
     }
 
     pub fn len(&self) -> usize {

@@ -20,6 +20,8 @@ pub enum DiagnosticFormat {
     Json,
     /// GitHub Actions workflow commands (`::error file=...`).
     Github,
+    /// One SARIF 2.1.0 log (for code scanning): a rule per code, a result per diagnostic.
+    Sarif,
 }
 
 /// Reports for people per file and code; the rest are counted in one line. JSON and GitHub
@@ -45,7 +47,11 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: DiagnosticForma
                 out.push('\n');
             }
             DiagnosticFormat::Github => out.push_str(&github(d, sources)),
+            DiagnosticFormat::Sarif => {}
         }
+    }
+    if format == DiagnosticFormat::Sarif {
+        out.push_str(&super::sarif::log(&super::sarif::results(diags, sources)));
     }
     for ((file, code), n) in shown {
         if n > MAX_REPORTS_PER_CODE {
@@ -79,14 +85,15 @@ pub fn thousands(n: usize) -> String {
 /// A one-line count of errors and warnings, for people.
 pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
     let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
     format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }
 
-/// The JSON form of a diagnostic (a contract: fields are only added).
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+/// The JSON form of a diagnostic (a contract: fields are only added): one per line of
+/// `--diagnostics json`. Lines and columns count from 1; columns in characters.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct JsonDiagnostic<'a> {
     code: String,
     severity: &'static str,
     message: &'a str,
@@ -99,7 +106,7 @@ struct JsonDiagnostic<'a> {
     labels: Vec<JsonLabel<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct JsonLabel<'a> {
     message: &'a str,
     file: Option<String>,
@@ -108,7 +115,8 @@ struct JsonLabel<'a> {
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    fn new(d: &'a Diagnostic, sources: &SourceMap) -> Self {
+    /// The JSON form of `d`, its spans resolved in `sources`.
+    pub fn new(d: &'a Diagnostic, sources: &SourceMap) -> Self {
         let start = d.primary_span().and_then(|s| location(s, sources));
         let end = d.primary_span().and_then(|s| location(Span { start: s.end, ..s }, sources));
         JsonDiagnostic {
@@ -151,6 +159,7 @@ fn github(d: &Diagnostic, sources: &SourceMap) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "notice",
     };
     let mut props = Vec::new();
     if let Some(span) = d.primary_span() {

@@ -24,7 +24,7 @@ pub enum PlanFormat {
 }
 
 /// One run as the contract names its fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunDoc {
     pub id: String,
     pub assets: Vec<String>,
@@ -35,32 +35,32 @@ pub struct RunDoc {
     pub after: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RangeDoc {
     pub first: String,
     pub last: String,
 }
 
-#[derive(Serialize)]
-struct PipelineDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PipelineDoc {
     files: Vec<String>,
     fingerprint: String,
 }
 
 /// The state a plan was made from (`plan --state`).
-#[derive(Serialize)]
-struct StateDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct StateDoc {
     fingerprint: String,
 }
 
-#[derive(Serialize)]
-struct SummaryDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SummaryDoc {
     runs: u64,
     asset_partitions: u64,
 }
 
-#[derive(Serialize)]
-struct PlanDoc {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PlanDoc {
     plan_version: u32,
     pipeline: PipelineDoc,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,6 +2,7 @@
 //! the selection grammar or else the legacy clause syntax, united. Evaluation lives in `eval`.
 
 mod eval;
+pub mod hints;
 mod legacy;
 mod lexer;
 mod parser;

@@ -45,28 +45,41 @@ struct Probe {
     version: Option<Spanned<toml::Value>>,
 }
 
-#[derive(Deserialize)]
+/// A dagplan state file (TOML; docs/state.md).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Doc {
+pub struct Doc {
+    /// The state file format's version.
+    #[schemars(with = "i64")]
     version: Spanned<toml::Value>,
+    /// Keys of dynamic partitions definitions, by definition name.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
     dynamic: BTreeMap<String, Vec<Spanned<String>>>,
+    /// What is done, by asset key.
     #[serde(default)]
     assets: BTreeMap<String, AssetDoc>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AssetDoc {
+    /// An unpartitioned asset's status: `materialized` or `failed`.
+    #[schemars(with = "Option<String>")]
     status: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     code_version: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RangeDoc>")]
     materialized: Vec<Spanned<RangeDoc>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RangeDoc>")]
     failed: Vec<Spanned<RangeDoc>>,
 }
 
-#[derive(Deserialize)]
+/// One key (`key`) or an inclusive range (`first`, `last`), with the code version it was
+/// materialized with.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RangeDoc {
     key: Option<String>,
