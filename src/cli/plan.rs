@@ -8,7 +8,8 @@ use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Stat
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
-use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
+use crate::emit::plan::{write_json, write_jsonl, write_toml, PlanFormat};
+use crate::emit::plan_text::write_text;
 use crate::model::Pipeline;
 use crate::plan::plan_with_state;
 use crate::select::{self, Selection};
