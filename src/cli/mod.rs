@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod diff;
+mod explain;
 mod export;
 mod graph;
 mod keys;
@@ -55,6 +56,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Show the runs two plans differ by (plan files, or `.dag` files planned alike).
     Diff(diff::DiffArgs),
+    /// Say why one asset partition is in a plan (the chain of mappings) or why it is not.
+    Explain(explain::ExplainArgs),
     /// List the partition keys of a definition or a partitioned asset, in order.
     Keys(keys::KeysArgs),
     /// Map partition keys across one dependency edge, upstream or downstream.
@@ -91,6 +94,7 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Keys(args) => keys::run(&args, io),
         Command::Plan(args) => plan::run(&args, io),
         Command::Map(args) => map::run(&args, io),
+        Command::Explain(args) => explain::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
         Command::State(args) => state::run(&args, io),
         Command::Status(args) => status::run(&args, io),

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod graph;
 pub mod html;
+pub mod keys_text;
 pub mod layout;
 pub mod plan;
 pub mod plan_text;

@@ -1,0 +1,114 @@
+//! Sets of partition keys written for people: ranges only over keys contiguous in the
+//! definition's order, multi keys as per-dimension products, long lists capped.
+
+use std::ops::Range;
+
+use crate::model::PartitionsId;
+use crate::partitions::PartitionsDef;
+use crate::plan::{Ranges, Space};
+
+/// Above this many ranges a multi set is not checked for a product form (it costs a pass).
+const PRODUCT_SCAN_LIMIT: usize = 100_000;
+
+/// `set` (positions of `def`) in words: `2024-01-01...2024-01-31`, `acme, umbrella`,
+/// `date 2024-01-01...2024-01-31 x region {us-east, eu-central}`; at most `max` terms
+/// per list, then `and N more`.
+pub fn keys(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> String {
+    if set.is_empty() {
+        return "no keys".to_string();
+    }
+    if let Some(text) = product(space, def, set, max) {
+        return text;
+    }
+    let time = matches!(space.definition(def), PartitionsDef::Time(_));
+    list(set, |i| space.key(def, i), time, max)
+}
+
+/// A plural noun with its count: `1 run`, `3 runs`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The ranges of `set` as terms: a key, two keys, or `FIRST...LAST`. Outside time
+/// definitions a range is written only for three keys or more (`a, b`, not `a...b`).
+fn list(set: &Ranges, key: impl Fn(u64) -> String, time: bool, max: usize) -> String {
+    let width = |r: &Range<u64>| if r.end - r.start == 2 && !time { 2 } else { 1 };
+    let total: usize = set.ranges().map(|r| width(&r)).sum();
+    let mut terms = Vec::new();
+    for r in set.ranges() {
+        if terms.len() >= max.max(1) {
+            break;
+        }
+        match r.end - r.start {
+            1 => terms.push(key(r.start)),
+            2 if !time => {
+                terms.push(key(r.start));
+                terms.push(key(r.start + 1));
+            }
+            _ => terms.push(format!("{}...{}", key(r.start), key(r.end - 1))),
+        }
+    }
+    let shown = terms.len().min(total);
+    terms.truncate(shown);
+    let mut out = terms.join(", ");
+    if total > shown {
+        out.push_str(&format!(" and {} more", total - shown));
+    }
+    out
+}
+
+/// The product form of a multi set, when the set is exactly the product of its projections.
+fn product(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Option<String> {
+    let PartitionsDef::Multi(multi) = space.definition(def) else { return None };
+    let names = space.dimension_names(def);
+    if names.len() < 2 || set.range_count() > PRODUCT_SCAN_LIMIT {
+        return None;
+    }
+    let lens: Vec<u64> = (0..names.len()).map(|i| space.dimension_len(def, i)).collect();
+    let mut strides = vec![1u64; names.len()];
+    for i in (0..names.len() - 1).rev() {
+        strides[i] = strides[i + 1].checked_mul(lens[i + 1])?;
+    }
+    let mut proj: Vec<Ranges> = vec![Ranges::new(); names.len()];
+    for r in set.ranges() {
+        for i in 0..names.len() {
+            let (s, n) = (strides[i], lens[i]);
+            let (lo, hi) = (r.start / s, (r.end - 1) / s);
+            let part = if hi - lo + 1 >= n {
+                Ranges::span(0, n)
+            } else if lo % n <= hi % n {
+                Ranges::span(lo % n, hi % n + 1)
+            } else {
+                Ranges::from_ranges([lo % n..n, 0..hi % n + 1])
+            };
+            proj[i] = proj[i].union(&part);
+        }
+    }
+    let total = proj.iter().try_fold(1u64, |acc, p| acc.checked_mul(p.len()))?;
+    if total != set.len() {
+        return None;
+    }
+    let parts: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let key = |j: u64| {
+                let full = space.key(def, j * strides[i]);
+                multi.split_key(&full).and_then(|p| p.get(i).map(|s| s.to_string())).unwrap_or(full)
+            };
+            let time = matches!(multi.dimensions().get(i), Some((_, PartitionsDef::Time(_))));
+            let text = list(&proj[i], key, time, max);
+            let single_range = proj[i].range_count() == 1 && (time || proj[i].len() >= 3 || proj[i].len() == 1);
+            if single_range {
+                format!("{name} {text}")
+            } else {
+                format!("{name} {{{text}}}")
+            }
+        })
+        .collect();
+    Some(parts.join(" x "))
+}
