@@ -17,6 +17,9 @@ pub fn keys(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Strin
     if set.is_empty() {
         return "no keys".to_string();
     }
+    if set.len() == 1 {
+        return set.first().map(|i| space.key(def, i)).unwrap_or_default();
+    }
     if let Some(text) = product(space, def, set, max) {
         return text;
     }
@@ -33,23 +36,27 @@ pub fn count(n: u64, noun: &str) -> String {
     }
 }
 
-/// The ranges of `set` as terms: a key, two keys, or `FIRST...LAST`. Outside time
-/// definitions a range is written only for three keys or more (`a, b`, not `a...b`).
+/// Outside time definitions, a range is written only for this many keys or more; shorter
+/// ones are listed (`us, eu, apac`, not `us...apac`).
+const MIN_NAMED_RANGE: u64 = 5;
+
+/// The ranges of `set` as terms: keys, or `FIRST...LAST` over keys contiguous in the
+/// definition's order.
 fn list(set: &Ranges, key: impl Fn(u64) -> String, time: bool, max: usize) -> String {
-    let width = |r: &Range<u64>| if r.end - r.start == 2 && !time { 2 } else { 1 };
+    let short = |r: &Range<u64>| !time && r.end - r.start < MIN_NAMED_RANGE;
+    let width = |r: &Range<u64>| if short(r) { (r.end - r.start) as usize } else { 1 };
     let total: usize = set.ranges().map(|r| width(&r)).sum();
     let mut terms = Vec::new();
     for r in set.ranges() {
         if terms.len() >= max.max(1) {
             break;
         }
-        match r.end - r.start {
-            1 => terms.push(key(r.start)),
-            2 if !time => {
-                terms.push(key(r.start));
-                terms.push(key(r.start + 1));
-            }
-            _ => terms.push(format!("{}...{}", key(r.start), key(r.end - 1))),
+        if r.end - r.start == 1 {
+            terms.push(key(r.start));
+        } else if short(&r) {
+            terms.extend(r.map(&key));
+        } else {
+            terms.push(format!("{}...{}", key(r.start), key(r.end - 1)));
         }
     }
     let shown = terms.len().min(total);
@@ -102,7 +109,8 @@ fn product(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Option
             };
             let time = matches!(multi.dimensions().get(i), Some((_, PartitionsDef::Time(_))));
             let text = list(&proj[i], key, time, max);
-            let single_range = proj[i].range_count() == 1 && (time || proj[i].len() >= 3 || proj[i].len() == 1);
+            let single_range =
+                proj[i].len() == 1 || proj[i].range_count() == 1 && (time || proj[i].len() >= MIN_NAMED_RANGE);
             if single_range {
                 format!("{name} {text}")
             } else {
