@@ -142,6 +142,20 @@ fn every_reason_a_partition_is_left_out() {
     }
     let after_end = json(&["explain", SALES, "monthly_revenue", "2025-01-01", "--as-of", "2026-02-01T00:00:00Z"]);
     assert_eq!(after_end["reason"]["kind"], "after_end");
+    let excluded = json(&[
+        "explain",
+        "examples/ledger.dag",
+        "ledger_snapshot",
+        "2024-12-25",
+        "--select",
+        "ledger_snapshot",
+        "--as-of",
+        "2025-01-10T00:00:00Z",
+    ]);
+    assert_eq!(excluded["reason"]["kind"], "excluded");
+    let multi = json(&["explain", SALES, "regional_sales", "2024-03-01|us-east-1", "--as-of", at]);
+    assert_eq!(multi["reason"]["kind"], "not_yet_complete", "a multi key's time dimension");
+    assert_eq!(multi["reason"]["exists_from"], "2024-03-02T00:00:00Z");
 }
 
 #[test]
@@ -206,4 +220,47 @@ fn plan_explain_says_the_same() {
     assert_eq!(c.0, 0, "{}", c.2);
     let doc: Value = serde_json::from_str(&c.1).expect("JSON");
     assert_eq!(doc["chain"][0]["why"], "whole");
+}
+
+/// No key, however odd, panics or hangs: each is explained (0) or refused (1).
+#[test]
+fn odd_keys_are_explained_or_refused() {
+    let keys = [
+        "",
+        "|",
+        "||",
+        "2024",
+        "2024-02-30",
+        "2024-13-01",
+        "0000-01-01",
+        "9999-12-31",
+        "10000-01-01",
+        "-2024-01-01",
+        "2024-01-01|",
+        "|2024-01-01",
+        "2024-01-01|us|x",
+        "é",
+        "2024-01-01T00:00",
+        "2024-03-10-02:00",
+        "2024-03-10-02:00-0500",
+        "acme|2024-06-01",
+        "north-america",
+        "  2024-01-01",
+    ];
+    let cases: &[(&str, &str, &str)] = &[
+        (SALES, "raw_sales", "2024-02-03T00:00:00Z"),
+        (SALES, "monthly_revenue", "2024-02-03T00:00:00Z"),
+        (SALES, "regional_sales", "2024-02-03T00:00:00Z"),
+        (DATE_REGION, "weekly_region_orders", "2024-02-03T00:00:00Z"),
+        ("examples/hourly_metrics.dag", "page_views", "2024-03-11T00:00:00Z"),
+        ("examples/ledger.dag", "ledger_snapshot", "2024-01-20T00:00:00Z"),
+        ("examples/customer_segments.dag", "customer_events", "2024-06-04T00:00:00Z"),
+    ];
+    for (file, asset, at) in cases {
+        for key in keys {
+            let (code, out, err) = dagplan(&["explain", file, asset, "--as-of", at, "--", key]);
+            assert!(code == 0 || code == 1, "{file} {asset} `{key}`: exit {code}\n{err}");
+            assert_eq!(code == 0, !out.is_empty(), "{file} {asset} `{key}`: {err}");
+        }
+    }
 }

@@ -59,7 +59,7 @@ pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "  {name:width$}  {:>runs_width$}  {what}", count(line.runs, "run"))?;
     }
     if lines.len() > MAX_ASSET_LINES {
-        writeln!(w, "  ... and {} more", count((lines.len() - MAX_ASSET_LINES) as u64, "line"))?;
+        writeln!(w, "  ... and {}", count((lines.len() - MAX_ASSET_LINES) as u64, "more line"))?;
     }
     writeln!(w, "runs, in execution order:")?;
     let mut shown = 0;
@@ -83,11 +83,8 @@ pub fn write_text(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
         shown += 1;
     }
     if plan.runs.len() > shown {
-        writeln!(
-            w,
-            "  ... and {} more (the JSON plan lists every run)",
-            count((plan.runs.len() - shown) as u64, "run")
-        )?;
+        let more = count((plan.runs.len() - shown) as u64, "more run");
+        writeln!(w, "  ... and {more} (the JSON plan lists every run)")?;
     }
     Ok(())
 }

@@ -25,9 +25,16 @@ fn spec_is_all(ctx: &Ctx) -> bool {
     ctx.request.partitions.is_none_or(|s| s.trim() == "all")
 }
 
-fn root_partitions(ctx: &Ctx) -> String {
+fn root_partitions(ctx: &Ctx, root: AssetId) -> String {
+    let multi = |a: AssetId| {
+        ctx.plan.pipeline.asset(a).partitions.is_some_and(|d| !ctx.plan.space.dimension_names(d).is_empty())
+    };
     match ctx.request.partitions {
         None => "every partition (no --partitions)".to_string(),
+        // A single-dimension root of a per-dimension spec takes the one dimension that fits.
+        Some(s) if s.contains('=') && !multi(root) => {
+            format!("the part of --partitions {} that fits its keys", s.trim())
+        }
         Some(s) => format!("--partitions {}", s.trim()),
     }
 }
@@ -96,7 +103,7 @@ pub fn chain(ctx: &Ctx, id: AssetId, position: Option<u64>) -> Vec<Step> {
             steps.push(Step {
                 asset: p.asset(at).key.clone(),
                 key,
-                how: How::Root { partitions: root_partitions(ctx) },
+                how: How::Root { partitions: root_partitions(ctx, at) },
             });
             break;
         }
@@ -151,7 +158,7 @@ pub fn not_reached(ctx: &Ctx, id: AssetId, pos: u64) -> Reason {
             "`{}` is a root of the selection (no selected partitioned parent), so it takes {}, which does not \
              include `{key}`",
             asset.key,
-            root_partitions(ctx)
+            root_partitions(ctx, id)
         );
         let cut: Vec<String> = asset
             .deps

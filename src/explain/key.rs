@@ -149,8 +149,8 @@ fn time(t: &TimeWindowDef, key: &str, as_of: DateTime<Utc>) -> Result<Reason, St
         lo = lo.saturating_sub(down);
         down = down.saturating_mul(2);
     }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
+    while i128::from(hi) - i128::from(lo) > 1 {
+        let mid = i64::try_from((i128::from(lo) + i128::from(hi)) / 2).unwrap_or(hi);
         if exists_at(mid) {
             hi = mid;
         } else {
