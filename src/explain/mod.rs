@@ -166,7 +166,7 @@ pub fn explain(
             .help(format!("leave the key out: dagplan explain FILE {}", asset.key)))
         }
         (Some(def), None) => {
-            let first = (plan.space.len(def) > 0).then(|| plan.space.key(def, 0)).unwrap_or_else(|| "KEY".into());
+            let first = if plan.space.len(def) > 0 { plan.space.key(def, 0) } else { "KEY".into() };
             return Err(Diagnostic::error(
                 Code::NoSuchPartition,
                 format!("`{}` is partitioned: say which partition to explain", asset.key),
