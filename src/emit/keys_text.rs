@@ -120,3 +120,46 @@ fn product(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Option
         .collect();
     Some(parts.join(" x "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partitions::DynamicKeys;
+
+    const DAG: &str = "partitions days = daily(start = \"2024-01-01\")\n\
+        partitions regions = static(\"us\", \"eu\", \"apac\", \"latam\", \"mena\", \"anz\")\n\
+        partitions dr = multi(date = days, region = regions)\n\
+        asset r { partitions = regions }\nasset m { partitions = dr }\n";
+
+    fn text(asset: &str, set: &Ranges) -> String {
+        let c = crate::check::compile_str(std::path::Path::new("t.dag"), DAG);
+        let p = c.pipeline.expect("a pipeline");
+        let as_of = "2024-01-04T00:00:00Z".parse().expect("time");
+        let space = Space::new(&p, as_of, &DynamicKeys::default()).expect("space");
+        let id = p.asset_by_key(asset).expect("asset");
+        keys(&space, p.asset(id).partitions.expect("partitioned"), set, 4)
+    }
+
+    #[test]
+    fn static_keys_are_listed_until_five_and_never_span_a_gap() {
+        assert_eq!(text("r", &Ranges::from_ranges([0..1, 5..6])), "us, anz");
+        assert_eq!(text("r", &Ranges::span(0, 3)), "us, eu, apac");
+        assert_eq!(text("r", &Ranges::span(0, 6)), "us...anz");
+        assert_eq!(text("r", &Ranges::new()), "no keys");
+    }
+
+    #[test]
+    fn multi_sets_are_products_when_they_are_one() {
+        // Key order: date slowest, region fastest (6 regions a day).
+        assert_eq!(text("m", &Ranges::span(0, 18)), "date 2024-01-01...2024-01-03 x region us...anz");
+        assert_eq!(
+            text("m", &Ranges::from_ranges([1..2, 3..4, 7..8, 9..10])),
+            "date 2024-01-01...2024-01-02 x region {eu, latam}"
+        );
+        assert_eq!(text("m", &Ranges::span(4, 5)), "2024-01-01|mena");
+        // Not a product: the keys themselves, capped.
+        assert_eq!(text("m", &Ranges::from_ranges([0..1, 7..8])), "2024-01-01|us, 2024-01-02|eu");
+        let scattered = Ranges::from_ranges([0..1, 2..3, 7..8, 9..10, 14..15, 16..17]);
+        assert!(text("m", &scattered).ends_with(" and 2 more"), "{}", text("m", &scattered));
+    }
+}
