@@ -20,7 +20,7 @@ pub fn keys(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Strin
     if set.len() == 1 {
         return set.first().map(|i| space.key(def, i)).unwrap_or_default();
     }
-    if let Some(text) = product(space, def, set, max) {
+    if let Some(text) = product(space, def, set, max).or_else(|| by_first_dimension(space, def, set, max)) {
         return text;
     }
     let time = matches!(space.definition(def), PartitionsDef::Time(_));
@@ -66,6 +66,67 @@ fn list(set: &Ranges, key: impl Fn(u64) -> String, time: bool, max: usize) -> St
         out.push_str(&format!(" and {} more", total - shown));
     }
     out
+}
+
+/// A two-dimension set that is no product, as products grouped by the first dimension
+/// (`store north x time 2024-01-01...2024-01-05; store south x time 2024-01-02...2024-01-03`):
+/// consecutive first-dimension keys with the same second-dimension keys share a group.
+fn by_first_dimension(space: &Space, def: PartitionsId, set: &Ranges, max: usize) -> Option<String> {
+    let PartitionsDef::Multi(multi) = space.definition(def) else { return None };
+    let names = space.dimension_names(def);
+    if names.len() != 2 || set.range_count() > PRODUCT_SCAN_LIMIT {
+        return None;
+    }
+    let stride = space.dimension_len(def, 1);
+    if stride == 0 {
+        return None;
+    }
+    // Per first-dimension position, the second-dimension positions, in order.
+    let mut blocks: Vec<(u64, Vec<Range<u64>>)> = Vec::new();
+    for r in set.ranges() {
+        let mut start = r.start;
+        while start < r.end {
+            let c = start / stride;
+            let end = r.end.min((c + 1) * stride);
+            match blocks.last_mut() {
+                Some((last, local)) if *last == c => local.push(start - c * stride..end - c * stride),
+                _ => blocks.push((c, std::iter::once(start - c * stride..end - c * stride).collect())),
+            }
+            start = end;
+        }
+    }
+    let mut groups: Vec<(Range<u64>, Ranges)> = Vec::new();
+    for (c, local) in blocks {
+        let local = Ranges::from_ranges(local);
+        match groups.last_mut() {
+            Some((firsts, l)) if firsts.end == c && *l == local => firsts.end = c + 1,
+            _ => groups.push((c..c + 1, local)),
+        }
+    }
+    let dim_key = |i: usize, j: u64| {
+        let pos = if i == 0 { j * stride } else { j };
+        let full = space.key(def, pos);
+        multi.split_key(&full).and_then(|p| p.get(i).map(|s| s.to_string())).unwrap_or(full)
+    };
+    let time = |i: usize| matches!(multi.dimensions().get(i), Some((_, PartitionsDef::Time(_))));
+    let dim = |i: usize, set: &Ranges| {
+        let text = list(set, |j| dim_key(i, j), time(i), max);
+        if set.len() == 1 || set.range_count() == 1 && (time(i) || set.len() >= MIN_NAMED_RANGE) {
+            format!("{} {text}", names[i])
+        } else {
+            format!("{} {{{text}}}", names[i])
+        }
+    };
+    let shown: Vec<String> = groups
+        .iter()
+        .take(max.max(1))
+        .map(|(firsts, local)| format!("{} x {}", dim(0, &Ranges::from_ranges([firsts.clone()])), dim(1, local)))
+        .collect();
+    let mut out = shown.join(" + ");
+    if groups.len() > shown.len() {
+        out.push_str(&format!(" + {} more", groups.len() - shown.len()));
+    }
+    Some(out)
 }
 
 /// The product form of a multi set, when the set is exactly the product of its projections.
@@ -157,9 +218,14 @@ mod tests {
             "date 2024-01-01...2024-01-02 x region {eu, latam}"
         );
         assert_eq!(text("m", &Ranges::span(4, 5)), "2024-01-01|mena");
-        // Not a product: the keys themselves, capped.
-        assert_eq!(text("m", &Ranges::from_ranges([0..1, 7..8])), "2024-01-01|us, 2024-01-02|eu");
-        let scattered = Ranges::from_ranges([0..1, 2..3, 7..8, 9..10, 14..15, 16..17]);
-        assert!(text("m", &scattered).ends_with(" and 2 more"), "{}", text("m", &scattered));
+        // Not a product: products per first-dimension key, consecutive equal ones merged.
+        assert_eq!(
+            text("m", &Ranges::from_ranges([0..1, 7..8])),
+            "date 2024-01-01 x region us + date 2024-01-02 x region eu"
+        );
+        assert_eq!(
+            text("m", &Ranges::from_ranges([0..6, 6..7, 12..13])),
+            "date 2024-01-01 x region us...anz + date 2024-01-02...2024-01-03 x region us"
+        );
     }
 }
