@@ -34,7 +34,11 @@ fn equal_plans_exit_zero_and_plan_files_compare_like_pipelines() {
     let from_files = dagplan(&["diff", &old, &new]);
     let from_sources = dagplan(&["diff", "examples/sales.dag", variant, "--as-of", AS_OF]);
     assert_eq!(from_files.0, 1);
-    assert_eq!(from_files.1, from_sources.1);
+    // Plan files carry no pipeline, so only `.dag` sides can say which mapping changed.
+    let without_causes: String =
+        from_sources.1.lines().filter(|l| !l.starts_with("    because ")).map(|l| l.to_string() + "\n").collect();
+    assert_eq!(from_files.1, without_causes);
+    assert!(from_sources.1.contains("    because `sales_7d` reads `clean_sales` via time_window(start_offset = -2"));
     let (code, _, err) = dagplan(&["diff", &old, "Cargo.toml"]);
     assert_eq!(code, 2, "a file that is not a plan is an input error: {err}");
 }
@@ -60,4 +64,35 @@ fn toml_plans_read_like_json_plans() {
     let (code, _, err) = dagplan(&["diff", &json, "Cargo.lock"]);
     assert_eq!(code, 2, "a bad side is exit 2 for diff: {err}");
     assert!(err.contains("dagplan::bad_plan"), "{err}");
+}
+
+/// Issue 14 item 3: 0 equal, 1 different, 2 trouble, as POSIX `diff`: an invalid `.dag` side
+/// is trouble, not a difference.
+#[test]
+fn an_invalid_side_is_exit_two() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.dag");
+    std::fs::write(&bad, "asset a { deps = [missing] }\n").expect("write");
+    let bad = bad.display().to_string();
+    let (code, _, err) = dagplan(&["diff", "examples/sales.dag", &bad, "--as-of", AS_OF]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing"), "{err}");
+    let (code, _, _) =
+        dagplan(&["diff", "examples/sales.dag", "examples/sales.dag", "--select", "nope", "--as-of", AS_OF]);
+    assert_eq!(code, 2, "an unknown asset in --select is trouble too");
+}
+
+/// Each changed run's JSON says why, next to the fields it always had.
+#[test]
+fn changed_runs_say_why_in_json() {
+    let variant = "tests/fixtures/variants/sales_code_version.dag";
+    let (code, out, err) = dagplan(&["diff", "examples/sales.dag", variant, "--as-of", AS_OF, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let first = &doc["changed"][0];
+    for field in ["old", "new", "inputs", "id", "why"] {
+        assert!(first.get(field).is_some(), "{field} missing: {first}");
+    }
+    let causes = first["why"]["causes"].as_array().expect("causes");
+    assert!(causes.iter().any(|c| c.as_str().unwrap_or_default().contains("code_version")), "{causes:?}");
 }

@@ -290,3 +290,24 @@ fn marks_are_stored_canonically() {
     let (_, out, _) = dagplan(&["state", "show", "--state", s]);
     snapshot("state_show@canonical", &out.replace(s, "STATE"));
 }
+
+/// `state show --state S FILE`: partitions as the pipeline orders them, multi ones as
+/// products; code versions and unresolved ranges as the file has them.
+#[test]
+fn state_show_with_the_pipeline_writes_products() {
+    let state = state_file("show", STORES_STATE);
+    let s = state.to_str().expect("utf-8");
+    let (code, out, err) = dagplan(&["state", "show", "--state", s, STORES, "--as-of", "2024-01-06T00:00:00Z"]);
+    assert_eq!(code, 0, "{err}");
+    let out = out.replace(s, "STATE");
+    assert!(
+        out.contains("store north x time 2024-01-01...2024-01-05 + store south x time 2024-01-02...2024-01-03"),
+        "{out}"
+    );
+    assert!(out.contains("(code_version 2)"), "{out}");
+    snapshot("state_show_text@pipeline", &out);
+    // Before 2024-01-05 exists, per_store's stored range does not resolve: shown as stored.
+    let (code, out, err) = dagplan(&["state", "show", "--state", s, STORES, "--as-of", "2024-01-03T00:00:00Z"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("north|2024-01-01...north|2024-01-05"), "{out}");
+}

@@ -1,15 +1,17 @@
 //! `dagplan diff OLD NEW`: what a pipeline change does to the plan. OLD and NEW are plan
 //! files (JSON, JSON Lines or TOML) or `.dag` files planned with the same flags. Exit 0 when the
-//! plans are equal, 1 when they differ.
+//! plans are equal, 1 when they differ, 2 on any trouble (an invalid side, usage, I/O), as
+//! POSIX `diff`.
 
 use std::path::{Path, PathBuf};
 
 use super::common::{as_of, compile_or_report, dynamic_keys_with_state, Shared, Targeting};
 use super::plan::selection;
-use super::{Io, EXIT_INVALID, EXIT_OK};
+use super::{Io, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::render::render;
 use crate::emit::diff;
 use crate::emit::plan::RunDoc;
+use crate::model::Pipeline;
 use crate::plan::plan;
 
 /// Output format of `diff`.
@@ -38,27 +40,28 @@ pub struct DiffArgs {
     pub shared: Shared,
 }
 
-/// The runs of one side.
-fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
+/// The runs of one side, with its pipeline when the side is a `.dag` file.
+fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<(Vec<RunDoc>, Option<Pipeline>), i32> {
     if path.extension().is_some_and(|e| e == "dag") {
-        let c = compile_or_report(path, io)?;
-        let Some(pipeline) = &c.pipeline else { return Err(EXIT_INVALID) };
-        super::common::check_dynamic_flags(pipeline, &args.shared, io)?;
+        let mut c = compile_or_report(path, io)?;
+        let Some(pipeline) = c.pipeline.take() else { return Err(EXIT_INVALID) };
+        super::common::check_dynamic_flags(&pipeline, &args.shared, io)?;
         let as_of = as_of(&args.shared, io)?;
         let dynamic = dynamic_keys_with_state(&args.shared, args.state.as_deref(), io)?;
-        let sel = selection(pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;
+        let sel = selection(&pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;
         let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
-        return match plan(pipeline, &request) {
-            Ok(p) => Ok(p.runs.iter().map(|r| p.run_doc(r)).collect()),
+        let runs = match plan(&pipeline, &request) {
+            Ok(p) => p.runs.iter().map(|r| p.run_doc(r)).collect(),
             Err(diags) => {
                 let text = render(&diags, &c.sources, io.diagnostics);
                 io.err(&text);
-                Err(EXIT_INVALID)
+                return Err(EXIT_INVALID);
             }
         };
+        return Ok((runs, Some(pipeline)));
     }
     match crate::plandoc::read(path) {
-        Ok(doc) => Ok(doc.runs),
+        Ok(doc) => Ok((doc.runs, None)),
         Err(e) => {
             super::common::report(e.to_diagnostic(path), io);
             // 1 means the plans differ, so a bad side is 2 (CLI.md).
@@ -68,18 +71,20 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<Vec<RunDoc>, i32> {
 }
 
 pub fn run(args: &DiffArgs, io: &mut Io) -> i32 {
-    let old = match load(&args.old, args, io) {
+    // Exit 1 means the plans differ, so every kind of trouble with a side is 2.
+    let (old, old_pipeline) = match load(&args.old, args, io) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(_) => return EXIT_USAGE,
     };
-    let new = match load(&args.new, args, io) {
+    let (new, new_pipeline) = match load(&args.new, args, io) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(_) => return EXIT_USAGE,
     };
+    let pipelines = old_pipeline.as_ref().zip(new_pipeline.as_ref());
     let d = crate::plan::diff::diff(&old, &new);
     let text = match args.format {
-        DiffFormat::Text => diff::text(&d, &old, &new),
-        DiffFormat::Json => diff::json(&d),
+        DiffFormat::Text => diff::text(&d, &old, &new, pipelines),
+        DiffFormat::Json => diff::json(&d, pipelines),
     };
     if let Err(e) = io.out(&text) {
         return io.usage_error(&format!("cannot write the diff: {e}"));

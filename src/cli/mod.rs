@@ -6,6 +6,7 @@ mod common;
 mod describe;
 mod diff;
 mod dynamic;
+mod explain;
 mod export;
 mod export_dagster;
 mod graph;
@@ -59,6 +60,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Show the runs two plans differ by (plan files, or `.dag` files planned alike).
     Diff(diff::DiffArgs),
+    /// Say why one asset partition is in a plan (the chain of mappings) or why it is not.
+    Explain(explain::ExplainArgs),
     /// List the partition keys of a definition or a partitioned asset, in order.
     Keys(keys::KeysArgs),
     /// Map partition keys across one dependency edge, upstream or downstream.
@@ -107,6 +110,7 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Keys(args) => keys::run(&args, io),
         Command::Plan(args) => plan::run(&args, io),
         Command::Map(args) => map::run(&args, io),
+        Command::Explain(args) => explain::run(&args, io),
         Command::Diff(args) => diff::run(&args, io),
         Command::State(args) => state::run(&args, io),
         Command::Status(args) => status::run(&args, io),

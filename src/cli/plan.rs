@@ -8,7 +8,8 @@ use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Stat
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
-use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
+use crate::emit::plan::{write_json, write_jsonl, write_toml, PlanFormat};
+use crate::emit::plan_text::write_text;
 use crate::model::Pipeline;
 use crate::plan::plan_with_state;
 use crate::select::{self, Selection};
@@ -26,6 +27,9 @@ pub struct PlanArgs {
     pub format: Option<PlanFormat>,
     #[command(flatten)]
     pub done: StateFlags,
+    /// Instead of the plan, say why ASSET@KEY is in it or not (as `dagplan explain`).
+    #[arg(long, value_name = "ASSET@KEY", conflicts_with = "output")]
+    pub explain: Option<String>,
     /// Write the plan to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
@@ -81,6 +85,17 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     if !plan.warnings.is_empty() || !notes.is_empty() {
         let text = render(&[plan.warnings.as_slice(), notes.as_slice()].concat(), &c.sources, io.diagnostics);
         io.err(&text);
+    }
+    if let Some(target) = &args.explain {
+        let (asset, key) = super::explain::parse_target(target);
+        let (select, job) = (args.targeting.select.as_deref(), args.targeting.job.as_deref());
+        let selection = super::explain::selection_words(select, job);
+        let query = crate::explain::Query { asset, key, selection };
+        let format = match args.format {
+            Some(PlanFormat::Json | PlanFormat::Jsonl) => super::explain::ExplainFormat::Json,
+            _ => super::explain::ExplainFormat::Text,
+        };
+        return super::explain::print(&plan, &request, state.as_ref(), &query, format, io);
     }
     let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
         PlanFormat::Text

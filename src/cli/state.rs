@@ -137,6 +137,11 @@ pub struct ShowArgs {
     /// The state file.
     #[arg(long = "state", value_name = "FILE")]
     pub path: PathBuf,
+    /// The pipeline: with it, partitions are written as its definitions order them (multi
+    /// ones as per-dimension products), as of --as-of.
+    pub pipeline: Option<PathBuf>,
+    #[command(flatten)]
+    pub shared: Shared,
 }
 
 pub fn run(args: &StateArgs, io: &mut Io) -> i32 {
@@ -492,6 +497,13 @@ fn show(args: &ShowArgs, io: &mut Io) -> i32 {
         plural(s.dynamic.len() as u64, "dynamic definition"),
         plural(s.assets.values().filter(|a| !a.is_empty()).count() as u64, "asset")
     ));
+    let mut words = std::collections::BTreeMap::new();
+    if let Some(file) = &args.pipeline {
+        match resolved_words(file, s, &args.shared, io) {
+            Ok(w) => words = w,
+            Err(code) => return code,
+        }
+    }
     let width = s.dynamic.keys().chain(s.assets.keys()).map(String::len).max().unwrap_or(0);
     for (name, keys) in &s.dynamic {
         let shown: Vec<&str> = keys.iter().take(5).map(String::as_str).collect();
@@ -507,11 +519,16 @@ fn show(args: &ShowArgs, io: &mut Io) -> i32 {
             Some(Outcome::Failed) => parts.push("failed".to_string()),
             None => {}
         }
-        if !a.materialized.is_empty() {
-            parts.push(format!("materialized {}", ranges_text(&a.materialized, true)));
-        }
-        if !a.failed.is_empty() {
-            parts.push(format!("failed {}", ranges_text(&a.failed, false)));
+        if let Some((materialized, failed)) = words.get(key) {
+            parts.extend(materialized.iter().map(|m| format!("materialized {m}")));
+            parts.extend(failed.iter().map(|f| format!("failed {f}")));
+        } else {
+            if !a.materialized.is_empty() {
+                parts.push(format!("materialized {}", ranges_text(&a.materialized, true)));
+            }
+            if !a.failed.is_empty() {
+                parts.push(format!("failed {}", ranges_text(&a.failed, false)));
+            }
         }
         out.push_str(&format!("  asset   {key:width$}  {}\n", parts.join("; ")));
     }
@@ -519,6 +536,42 @@ fn show(args: &ShowArgs, io: &mut Io) -> i32 {
         Ok(()) => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write the summary: {e}")),
     }
+}
+
+/// Per partitioned asset of the pipeline whose every stored range resolves as of the time:
+/// its materialized and failed partitions in words (`None` when there are none).
+type Words = std::collections::BTreeMap<String, (Option<String>, Option<String>)>;
+
+/// How many keys a stored range covers as of the space's time; 0 when it does not resolve.
+fn resolved_len(space: &Space, def: crate::model::PartitionsId, r: &KeyRange) -> u64 {
+    match (space.position(def, &r.first), space.position(def, &r.last)) {
+        (Some(a), Some(b)) if a <= b => b - a + 1,
+        _ => 0,
+    }
+}
+
+fn resolved_words(file: &Path, s: &State, shared: &Shared, io: &mut Io) -> Result<Words, i32> {
+    let c = compile_or_report(file, io)?;
+    let Some(p) = &c.pipeline else { return Err(EXIT_INVALID) };
+    let at = as_of(shared, io)?;
+    let dynamic = s.dynamic_keys(&dynamic_keys(shared, io)?);
+    let space = Space::new(p, at, &dynamic).map_err(|d| report(d, io))?;
+    let done = state::resolve_all(s, p, &space);
+    let mut out = Words::new();
+    for (key, a) in &s.assets {
+        let Some(id) = p.asset_by_key(key) else { continue };
+        let (Some(def), Some(d)) = (p.asset(id).partitions, &done[id.0 as usize]) else { continue };
+        // Code versions, and ranges that do not resolve as of the time, are shown as the file
+        // has them.
+        let stored: u64 = a.materialized.iter().chain(&a.failed).map(|r| resolved_len(&space, def, r)).sum();
+        let versioned = a.materialized.iter().any(|r| r.code_version.is_some());
+        if versioned || stored != d.materialized().len() + d.failed().len() || stored == 0 {
+            continue;
+        }
+        let text = |r: &crate::plan::Ranges| (!r.is_empty()).then(|| crate::emit::keys_text::keys(&space, def, r, 4));
+        out.insert(key.clone(), (text(&d.materialized()), text(d.failed())));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -64,6 +64,9 @@ pub(crate) struct AssetDoc {
     failed: u64,
     missing: u64,
     missing_ranges: Vec<RangeDoc>,
+    /// The missing keys in words (multi ones as per-dimension products), for the text.
+    #[serde(skip)]
+    missing_text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     freshness: Option<FreshnessDoc>,
     /// Runs of the asset in the last `dagplan run` / `apply` session, by outcome (from the
@@ -106,6 +109,10 @@ fn doc(p: &Pipeline, space: &Space, s: &AssetStatus) -> AssetDoc {
         failed: s.failed,
         missing: s.missing_count,
         missing_ranges: key_ranges(p, space, s.asset, &s.missing),
+        missing_text: match p.asset(s.asset).partitions {
+            Some(def) if !s.missing.is_empty() => crate::emit::keys_text::keys(space, def, &s.missing, 4),
+            _ => String::new(),
+        },
         freshness: s.freshness.as_ref().map(|f| FreshnessDoc {
             required: f.required,
             ok: f.ok,
@@ -148,8 +155,7 @@ fn text(d: &StatusDoc) -> String {
     );
     let width = d.assets.iter().map(|a| a.asset.len()).max().unwrap_or(0);
     for a in &d.assets {
-        let missing =
-            if a.missing_ranges.is_empty() { String::new() } else { format!(": {}", ranges_text(&a.missing_ranges)) };
+        let missing = if a.missing_text.is_empty() { String::new() } else { format!(": {}", a.missing_text) };
         let fresh = match &a.freshness {
             None => String::new(),
             Some(f) if f.ok => format!("; freshness {}: ok", f.required),

@@ -4,8 +4,10 @@
 pub mod diff;
 pub mod graph;
 pub mod html;
+pub mod keys_text;
 pub mod layout;
 pub mod plan;
+pub mod plan_text;
 pub mod report;
 pub mod run;
 pub mod svg;

@@ -26,7 +26,7 @@ use crate::state::{Reprocess, State};
 pub use id::fingerprint;
 pub use ranges::Ranges;
 pub use space::Space;
-pub use targets::{product, resolve as resolve_spec};
+pub use targets::{product, resolve as resolve_spec, selected, targets as target_sets, Target};
 
 /// What to plan.
 pub struct PlanRequest<'a> {
