@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use common::run_cli as dagplan;
 use serde_json::Value;
 
-const NAMES: [&str; 8] = ["plan", "plan-jsonl", "diff", "status", "keys", "map", "state", "diagnostic"];
+const NAMES: [&str; 9] = ["plan", "plan-jsonl", "diff", "status", "keys", "map", "state", "diagnostic", "explain"];
 
 fn schema_path(name: &str) -> PathBuf {
     Path::new("docs/schemas").join(format!("{name}.json"))
@@ -236,5 +236,25 @@ fn keys_and_map_outputs_match_their_schemas() {
         ]);
         assert_eq!(code, 0, "{err}");
         assert_valid(&map, &serde_json::from_str(&text).expect("JSON"), &format!("map {from} -> {to}"));
+    }
+}
+
+#[test]
+fn explain_answers_match_the_explain_schema() {
+    let explain = validator("explain");
+    let at = "2024-03-01T00:00:00Z";
+    // Planned (a chain through a lookback), and each kind of "not planned" the examples give.
+    let cases: [&[&str]; 6] = [
+        &["explain", "examples/sales.dag", "sales_7d", "2024-02-10", "--partitions", "2024-02-01...2024-02-05"],
+        &["explain", "examples/sales.dag", "monthly_revenue", "2024-03-01"],
+        &["explain", "examples/sales.dag", "regional_sales", "2024-02-01|us-east-1", "--select", "clean_sales"],
+        &["explain", "examples/sales.dag", "analytics/revenue_report"],
+        &["explain", "examples/sales.dag", "clean_sales", "2023-12-31"],
+        &["explain", "examples/sales.dag", "clean_sales", "2024-01-05", "--partitions", "2024-02-01"],
+    ];
+    for args in cases {
+        let (code, text, err) = dagplan(&[args, &["--as-of", at, "--format", "json"]].concat());
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_valid(&explain, &serde_json::from_str(&text).expect("JSON"), &format!("{args:?}"));
     }
 }

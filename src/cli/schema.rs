@@ -27,6 +27,8 @@ pub enum SchemaName {
     State,
     /// One line of `--diagnostics json`.
     Diagnostic,
+    /// `explain --format json`.
+    Explain,
 }
 
 /// Arguments of `dagplan schema`.
@@ -42,7 +44,7 @@ pub struct SchemaArgs {
 
 impl SchemaName {
     /// Every schema, in the order `--list` prints them.
-    pub const ALL: [SchemaName; 8] = [
+    pub const ALL: [SchemaName; 9] = [
         SchemaName::Plan,
         SchemaName::PlanJsonl,
         SchemaName::Diff,
@@ -51,6 +53,7 @@ impl SchemaName {
         SchemaName::Map,
         SchemaName::State,
         SchemaName::Diagnostic,
+        SchemaName::Explain,
     ];
 
     /// The name on the command line and of the file `docs/schemas/NAME.json`.
@@ -64,6 +67,7 @@ impl SchemaName {
             SchemaName::Map => "map",
             SchemaName::State => "state",
             SchemaName::Diagnostic => "diagnostic",
+            SchemaName::Explain => "explain",
         }
     }
 
@@ -77,6 +81,7 @@ impl SchemaName {
             SchemaName::Map => "map --format json",
             SchemaName::State => "the state file (TOML) read by --state",
             SchemaName::Diagnostic => "one line of --diagnostics json",
+            SchemaName::Explain => "explain --format json",
         }
     }
 
@@ -93,6 +98,7 @@ impl SchemaName {
             SchemaName::Diagnostic => {
                 (written::<crate::diagnostics::render::JsonDiagnostic<'static>>(), "dagplan diagnostic")
             }
+            SchemaName::Explain => (written::<crate::explain::Explanation>(), "dagplan explain document"),
         };
         schema.insert("title".into(), json!(title));
         schema.insert(
@@ -186,6 +192,16 @@ struct ChangedDoc {
     inputs: Vec<String>,
     /// The id differs: a code version (or the run's key range) changed.
     id: bool,
+    /// Why it changed: the pipeline changes behind it (only when both sides are `.dag` files).
+    why: WhyDoc,
+}
+
+/// `emit::diff::Why` as JSON.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct WhyDoc {
+    /// Changed mappings and code versions of the run's assets, in words.
+    causes: Vec<String>,
 }
 
 pub fn run(args: &SchemaArgs, io: &mut Io) -> i32 {

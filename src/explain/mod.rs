@@ -13,7 +13,7 @@ use crate::model::AssetId;
 use crate::plan::{Plan, PlanRequest, Ranges, StateRequest, Target};
 
 /// The answer for one asset partition.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     pub asset: String,
     /// `None` for an unpartitioned asset.
@@ -34,7 +34,7 @@ pub struct Explanation {
 }
 
 /// Where a planned partition runs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunRef {
     pub id: String,
     /// The tick of Dagster's backfill daemon that requests it, from 1.
@@ -50,7 +50,7 @@ pub struct RunRef {
 }
 
 /// One link of the chain: an asset partition and why it is targeted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     pub asset: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,7 +59,7 @@ pub struct Step {
     pub how: How,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "why", rename_all = "snake_case")]
 pub enum How {
     /// A root of the selection: it takes `--partitions` (or every partition without it).
@@ -79,7 +79,7 @@ pub enum How {
 }
 
 /// Why an asset partition is not in the plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     pub kind: ReasonKind,
     pub message: String,
@@ -90,7 +90,7 @@ pub struct Reason {
     pub exists_from: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     NotSelected,
