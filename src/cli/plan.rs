@@ -8,9 +8,10 @@ use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Stat
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
-use crate::emit::plan::{write_json, write_jsonl, write_text, write_toml, PlanFormat};
+use crate::emit::plan::{write_document, write_text, PlanFormat, PLAN_VERSION};
+use crate::emit::plan_stream::DocFormat;
 use crate::model::Pipeline;
-use crate::plan::plan_with_state;
+use crate::plan::{prepare, Plan, Prepared, Runs};
 use crate::select::{self, Selection};
 use crate::state::State;
 
@@ -24,6 +25,10 @@ pub struct PlanArgs {
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
+    /// The plan document's version: 2 gives inputs as key ranges and each run's time window
+    /// and partitions definition; 1 lists every input key, as tools written for it expect.
+    #[arg(long = "plan-version", value_name = "N", default_value_t = PLAN_VERSION, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub plan_version: u32,
     #[command(flatten)]
     pub done: StateFlags,
     /// Write the plan to this file instead of stdout.
@@ -61,7 +66,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| args.done.request(s));
     let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
-    let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
+    let prepared = match prepare(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {
             let text = render(&diags, &c.sources, io.diagnostics);
@@ -69,8 +74,8 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
             return EXIT_INVALID;
         }
     };
-    if !plan.warnings.is_empty() {
-        let text = render(&plan.warnings, &c.sources, io.diagnostics);
+    if !prepared.warnings.is_empty() {
+        let text = render(&prepared.warnings, &c.sources, io.diagnostics);
         io.err(&text);
     }
     let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
@@ -78,13 +83,25 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     } else {
         PlanFormat::Json
     });
+    // Document formats are written as the runs are made (checked first, so an invalid plan
+    // writes nothing); text needs the plan in memory.
+    let output = match DocFormat::of(format) {
+        Some(doc) => prepared.build().map(|runs| Output::Doc(doc, runs, &prepared)),
+        None => prepared.plan().map(Output::Text),
+    };
+    let output = match output {
+        Ok(o) => o,
+        Err(diags) => {
+            let text = render(&diags, &c.sources, io.diagnostics);
+            io.err(&text);
+            return EXIT_INVALID;
+        }
+    };
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, w);
-        match format {
-            PlanFormat::Json => write_json(&plan, &mut w)?,
-            PlanFormat::Jsonl => write_jsonl(&plan, &mut w)?,
-            PlanFormat::Toml => write_toml(&plan, &mut w)?,
-            PlanFormat::Text => write_text(&plan, &mut w)?,
+        match &output {
+            Output::Doc(doc, runs, prepared) => write_document(prepared, runs, *doc, args.plan_version, &mut w)?,
+            Output::Text(plan) => write_text(plan, &mut w)?,
         }
         w.flush()
     };
@@ -98,6 +115,12 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write the plan: {e}")),
     }
+}
+
+/// What `plan` writes: a document made run by run, or the text summary of a whole plan.
+enum Output<'a, 'p> {
+    Doc(DocFormat, Runs, &'a Prepared<'p>),
+    Text(Plan<'p>),
 }
 
 /// `--select` or `--job` as a selection; `None` selects everything.

@@ -6,6 +6,7 @@ pub mod graph;
 pub mod html;
 pub mod layout;
 pub mod plan;
+pub mod plan_stream;
 pub mod report;
 pub mod run;
 pub mod svg;

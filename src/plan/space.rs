@@ -146,6 +146,34 @@ impl Space {
         }
     }
 
+    /// Calls `f` with the key at `pos`, formatted once per definition and position (no
+    /// allocation once cached).
+    pub fn with_key<R>(&self, def: PartitionsId, pos: u64, f: impl FnOnce(&str) -> R) -> R {
+        let space = self.space(def);
+        if space.len() > CACHE_LIMIT || pos >= space.len() {
+            return f(&space.key(pos).unwrap_or_default());
+        }
+        {
+            let cache = self.keys.borrow();
+            if let Some(Some(k)) = cache[def.0 as usize].get(pos as usize) {
+                return f(k);
+            }
+        }
+        let k = self.key(def, pos);
+        f(&k)
+    }
+
+    /// The time window of position `pos` of a time definition.
+    pub fn window(&self, def: PartitionsId, pos: u64) -> Option<crate::partitions::Window> {
+        self.space(def).window(pos)
+    }
+
+    /// Whether a self-dependency of `asset` through `mapping` reads only partitions before
+    /// the one it is for (a `time_window` ending at or before it).
+    pub fn reads_only_earlier(&self, mapping: &Mapping, asset: AssetId) -> bool {
+        self.same_definition_offsets(mapping, asset, asset).is_some_and(|(_, end, _)| end <= 0)
+    }
+
     /// Writes the key at `pos` as a JSON string literal, escaped once per definition and position.
     pub fn write_key_json(&self, def: PartitionsId, pos: u64, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let space = self.space(def);
