@@ -14,6 +14,9 @@ use crate::model::{PartitionsId, Pipeline};
 use crate::partitions::{isoformat, PartitionsDef};
 use crate::plan::{InputSet, Keys, Plan, Prepared, RunRef, RunSink, Space};
 
+/// Bytes gathered before they are handed to the output.
+const BLOCK: usize = 1 << 16;
+
 /// Definitions longer than this are escaped on every use instead of cached.
 const CACHE_LIMIT: u64 = 4_000_000;
 
@@ -95,7 +98,7 @@ struct DefCache {
     /// `(start, end)` of the window, escaped; empty strings for a definition without windows.
     windows: Vec<Option<(Box<str>, Box<str>)>>,
     /// Dimension lengths of a multi definition (empty otherwise), for input boxes.
-    dims: Option<Vec<u64>>,
+    dims: Option<std::rc::Rc<[u64]>>,
 }
 
 /// The per-group parts of a run, escaped once per group.
@@ -117,7 +120,10 @@ pub struct DocWriter<'a> {
     head: Head<'a>,
     format: DocFormat,
     version: u32,
-    w: &'a mut dyn Write,
+    /// Where the document goes, in blocks of about [`BLOCK`] bytes.
+    sink: &'a mut dyn Write,
+    /// The block being filled: small writes go here, not through `dyn Write`.
+    w: Vec<u8>,
     /// Asset keys escaped, by asset id: as values and (TOML) as table keys.
     assets: Vec<String>,
     asset_keys: Vec<String>,
@@ -128,7 +134,7 @@ pub struct DocWriter<'a> {
 }
 
 impl<'a> DocWriter<'a> {
-    pub fn new(head: Head<'a>, format: DocFormat, version: u32, w: &'a mut dyn Write) -> DocWriter<'a> {
+    pub fn new(head: Head<'a>, format: DocFormat, version: u32, sink: &'a mut dyn Write) -> DocWriter<'a> {
         let toml = format == DocFormat::Toml;
         let assets =
             head.pipeline.assets.iter().map(|a| if toml { toml_str(&a.key) } else { json(&a.key) }).collect();
@@ -138,7 +144,8 @@ impl<'a> DocWriter<'a> {
             head,
             format,
             version,
-            w,
+            sink,
+            w: Vec::with_capacity(BLOCK + 4096),
             assets,
             asset_keys,
             defs,
@@ -159,6 +166,11 @@ impl<'a> DocWriter<'a> {
     /// Writes what comes before the runs; `empty` when the plan has no run (TOML then writes
     /// `runs = []` among the top-level values, as the `toml` crate does).
     pub fn begin(&mut self, empty: bool) -> io::Result<()> {
+        self.begin_text(empty)?;
+        self.flush_block()
+    }
+
+    fn begin_text(&mut self, empty: bool) -> io::Result<()> {
         let files: Vec<String> = self.head.pipeline.files.iter().map(|f| self.string(&f.display().to_string())).collect();
         let fp = self.string(self.head.fingerprint);
         let state = self.head.state_fingerprint.map(|s| self.string(s));
@@ -200,8 +212,20 @@ impl<'a> DocWriter<'a> {
         }
     }
 
+    /// Hands the gathered bytes to the output.
+    fn flush_block(&mut self) -> io::Result<()> {
+        self.sink.write_all(&self.w)?;
+        self.w.clear();
+        Ok(())
+    }
+
     /// Writes what comes after the runs.
     pub fn finish(&mut self) -> io::Result<()> {
+        self.finish_text()?;
+        self.flush_block()
+    }
+
+    fn finish_text(&mut self) -> io::Result<()> {
         let (runs, ap) = (self.runs, self.asset_partitions);
         match self.format {
             DocFormat::Json => {
@@ -318,14 +342,14 @@ impl<'a> DocWriter<'a> {
     }
 
     /// The dimension lengths of a multi definition (empty for any other).
-    fn dims(&mut self, def: PartitionsId) -> Vec<u64> {
+    fn dims(&mut self, def: PartitionsId) -> std::rc::Rc<[u64]> {
         let space = self.head.space;
         let c = &mut self.defs[def.0 as usize];
         c.dims
             .get_or_insert_with(|| {
                 let n = space.dimension_names(def).len();
                 if n < 2 {
-                    Vec::new()
+                    std::rc::Rc::from(Vec::new())
                 } else {
                     (0..n).map(|i| space.dimension_len(def, i)).collect()
                 }
@@ -350,6 +374,7 @@ impl<'a> DocWriter<'a> {
             return Ok(());
         }
         let dims = self.dims(def);
+        let dims: &[u64] = &dims;
         let mut boxes: Vec<(u64, u64, u64)> = Vec::new();
         for r in set.ranges() {
             boxes.clear();
@@ -399,13 +424,17 @@ impl<'a> DocWriter<'a> {
             if n > 0 {
                 self.w.write_all(sep)?;
             }
-            write!(self.w, "\"{:016x}\"", ids[i as usize])?;
+            self.w.push(b'"');
+            self.w.extend_from_slice(&hex(ids[i as usize]));
+            self.w.push(b'"');
         }
         Ok(())
     }
 
     fn json_run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()> {
-        write!(self.w, "{{\"id\":\"{:016x}\",\"assets\":[", run.id)?;
+        self.w.extend_from_slice(b"{\"id\":\"");
+        self.w.extend_from_slice(&hex(run.id));
+        self.w.extend_from_slice(b"\",\"assets\":[");
         self.w.write_all(self.group.assets.as_bytes())?;
         self.w.write_all(b"],\"partitions\":[")?;
         self.partitions(run, b",")?;
@@ -447,7 +476,9 @@ impl<'a> DocWriter<'a> {
 
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
     fn toml_run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()> {
-        write!(self.w, "\n[[runs]]\nid = \"{:016x}\"\nassets = [", run.id)?;
+        self.w.extend_from_slice(b"\n[[runs]]\nid = \"");
+        self.w.extend_from_slice(&hex(run.id));
+        self.w.extend_from_slice(b"\"\nassets = [");
         self.w.write_all(self.group.assets.as_bytes())?;
         self.w.write_all(b"]\npartitions = [")?;
         self.partitions(run, b", ")?;
@@ -507,6 +538,9 @@ impl RunSink for DocWriter<'_> {
             DocFormat::Toml => self.toml_run(run, ids)?,
         }
         self.runs += 1;
+        if self.w.len() >= BLOCK {
+            self.flush_block()?;
+        }
         Ok(())
     }
 }
@@ -518,6 +552,16 @@ fn sized<'c>(c: &'c mut DefCache, space: &Space, def: PartitionsId) -> &'c mut D
         c.windows.resize(space.len(def) as usize, None);
     }
     c
+}
+
+/// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery).
+fn hex(id: u64) -> [u8; 16] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = DIGITS[((id >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    out
 }
 
 /// Cuts positions `[s, e)` of a multi definition (dimension lengths `dims`, the last fastest)

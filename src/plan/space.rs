@@ -276,6 +276,16 @@ impl Space {
         Some(Ranges::from_ranges(shifted))
     }
 
+    /// [`Space::same_definition_shift`] of one position range `[s, e)`, without building a set:
+    /// `None` when the edge is not such a shift, an empty range when nothing is read.
+    pub fn shift_span(&self, mapping: &Mapping, down: AssetId, up: AssetId, s: u64, e: u64) -> Option<(u64, u64)> {
+        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
+        let a = (i128::from(s) + i128::from(start_offset)).clamp(0, len);
+        let b = (i128::from(e) + i128::from(end_offset)).clamp(0, len);
+        let a = u64::try_from(a).unwrap_or(0);
+        Some((a, u64::try_from(b).unwrap_or(0).max(a)))
+    }
+
     /// The children of `from` through an edge between two assets of one definition through
     /// `identity()` or a `time_window()` without exclusions: the inverse of
     /// [`Space::same_definition_shift`] (child `c` reads `[c + start, c + 1 + end)` clamped, so

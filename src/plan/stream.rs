@@ -129,6 +129,9 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut hash: Vec<u8> = Vec::new();
     let mut errors = Vec::new();
     let mut group_id = 0u32;
+    // Inputs of the run being written: slots reused run after run (the fast path), or built.
+    let mut reused: Vec<(AssetId, InputSet)> = Vec::new();
+    let mut general: Vec<(AssetId, InputSet)>;
     for (w, wave) in waves.iter().enumerate() {
         let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
         // Every run of the wave is registered first: a run may read a group sorted before it.
@@ -143,24 +146,69 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
         }
         for (g, set) in &groups {
             let ranged = group::ranged(g);
-            let external = group::external(p, g);
+            let mut external = group::external(p, g);
             let prefix = id::prefix(p, g);
+            let shifts = only_shifts(space, &mut external);
             for keys in group::chunks(space, g, set) {
                 let index = ids.len() as u32;
-                let inputs = group::inputs(p, space, keys, &external, &mut errors);
+                let inputs: &[(AssetId, InputSet)] = match keys.filter(|k| shifts && k.step == 1) {
+                    Some(k) => shifted_inputs(space, k, &external, &mut reused),
+                    None => {
+                        general = group::inputs(p, space, keys, &external, &mut errors);
+                        &general
+                    }
+                };
                 waits.clear();
-                for (up, set) in &inputs {
+                for (up, set) in inputs {
                     producers.runs_reading(*up, set, &mut waits);
                 }
                 waits.sort_unstable();
                 waits.dedup();
                 waits.retain(|&d| d < index);
                 ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
-                let run = RunRef { group_id, group: g, partitions: keys, ranged, inputs: &inputs, after: &waits, id: ids[index as usize] };
+                let run = RunRef { group_id, group: g, partitions: keys, ranged, inputs, after: &waits, id: ids[index as usize] };
                 sink.run(&run, &ids)?;
             }
             group_id += 1;
         }
     }
     Ok(ids.len() as u64)
+}
+
+/// Whether every dependency of a group is a shift within one definition to a distinct
+/// upstream other than the group's own assets (then [`shifted_inputs`] applies); sorts the
+/// dependencies by upstream, the order of a run's inputs.
+fn only_shifts(space: &Space, external: &mut [(AssetId, &crate::model::Dep)]) -> bool {
+    external.sort_by_key(|(_, d)| d.upstream);
+    let distinct = external.windows(2).all(|w| w[0].1.upstream != w[1].1.upstream);
+    distinct && external.iter().all(|(a, d)| d.upstream != *a && space.shift_span(&d.mapping, *a, d.upstream, 0, 1).is_some())
+}
+
+/// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
+/// and clamped, written into `slots` in place (no allocation once the slots exist). The
+/// same answer as `group::inputs`, which `tests/plan_stream.rs` checks.
+fn shifted_inputs<'s>(
+    space: &Space,
+    k: Keys,
+    external: &[(AssetId, &crate::model::Dep)],
+    slots: &'s mut Vec<(AssetId, InputSet)>,
+) -> &'s [(AssetId, InputSet)] {
+    let mut n = 0;
+    for (a, dep) in external {
+        let Some((s, e)) = space.shift_span(&dep.mapping, *a, dep.upstream, k.first, k.first + k.count) else { continue };
+        if s >= e {
+            continue;
+        }
+        if n == slots.len() {
+            slots.push((dep.upstream, InputSet::Partitions(Ranges::new())));
+        }
+        let slot = &mut slots[n];
+        slot.0 = dep.upstream;
+        match &mut slot.1 {
+            InputSet::Partitions(r) => r.set_span(s, e),
+            other => *other = InputSet::Partitions(Ranges::span(s, e)),
+        }
+        n += 1;
+    }
+    &slots[..n]
 }
