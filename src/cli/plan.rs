@@ -100,7 +100,9 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, w);
         match &output {
-            Output::Doc(doc, runs, prepared) => write_document(prepared, runs, *doc, args.plan_version, &mut w)?,
+            Output::Doc(doc, runs, prepared) => {
+                write_document(prepared, runs, *doc, args.plan_version, &mut w)?;
+            }
             Output::Text(plan) => write_text(plan, &mut w)?,
         }
         w.flush()

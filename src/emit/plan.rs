@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan_stream::{DocFormat, DocWriter, Head};
 use crate::model::AssetId;
-use crate::plan::{InputSet, Plan, Prepared, RunRef, Runs};
+use crate::plan::{Emitted, InputSet, Plan, Prepared, RunRef, Runs};
 
 /// The version of the plan document written by default (`plan_version`).
 pub const PLAN_VERSION: u32 = 2;
@@ -180,11 +180,18 @@ impl Plan<'_> {
 /// Writes a prepared plan in a document format, each run as it is made (JSON Lines and TOML
 /// never hold the plan; JSON holds nothing either, its summary comes last).
 /// `runs` is `prep.build()`'s answer, taken first so that an invalid plan writes nothing.
-pub fn write_document(prep: &Prepared, runs: &Runs, format: DocFormat, version: u32, w: &mut dyn Write) -> io::Result<()> {
+pub fn write_document(
+    prep: &Prepared,
+    runs: &Runs,
+    format: DocFormat,
+    version: u32,
+    w: &mut dyn Write,
+) -> io::Result<Emitted> {
     let mut doc = DocWriter::new(Head::of_prepared(prep), format, version, w);
     doc.begin(prep.is_empty())?;
-    prep.emit(runs, &mut doc)?;
-    doc.finish()
+    let emitted = prep.emit(runs, &mut doc)?;
+    doc.finish()?;
+    Ok(emitted)
 }
 
 /// Writes a plan already in memory in a document format.

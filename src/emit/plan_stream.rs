@@ -289,11 +289,15 @@ impl<'a> DocWriter<'a> {
         if s.is_empty() {
             return Ok(());
         }
-        if toml {
-            write!(self.w, "start = {s}\nend = {e}\n")
+        let parts: [&[u8]; 5] = if toml {
+            [b"start = ", s.as_bytes(), b"\nend = ", e.as_bytes(), b"\n"]
         } else {
-            write!(self.w, ",\"start\":{s},\"end\":{e}")
+            [b",\"start\":", s.as_bytes(), b",\"end\":", e.as_bytes(), b""]
+        };
+        for part in parts {
+            self.w.extend_from_slice(part);
         }
+        Ok(())
     }
 
     /// Escapes what every run of `run.group` shares, once per group.
@@ -397,11 +401,9 @@ impl<'a> DocWriter<'a> {
                 self.key(def, a)?;
                 self.w.write_all(if toml { b", last = " } else { b",\"last\":" })?;
                 self.key(def, b)?;
-                if toml {
-                    write!(self.w, ", count = {count} }}")?;
-                } else {
-                    write!(self.w, ",\"count\":{count}}}")?;
-                }
+                self.w.extend_from_slice(if toml { b", count = " } else { b",\"count\":" });
+                decimal(count, &mut self.w);
+                self.w.extend_from_slice(if toml { b" }" } else { b"}" });
             }
         }
         Ok(())
@@ -482,8 +484,6 @@ impl<'a> DocWriter<'a> {
         self.w.write_all(self.group.assets.as_bytes())?;
         self.w.write_all(b"]\npartitions = [")?;
         self.partitions(run, b", ")?;
-        self.w.write_all(b"]\nafter = [")?;
-        self.after(run, ids, b", ")?;
         self.w.write_all(b"]\n")?;
         let keys: Option<(Keys, PartitionsId)> = run.partitions.zip(run.group.partitions);
         if self.version >= 2 {
@@ -496,6 +496,9 @@ impl<'a> DocWriter<'a> {
                 self.w.write_all(b"\n")?;
             }
         }
+        self.w.write_all(b"after = [")?;
+        self.after(run, ids, b", ")?;
+        self.w.write_all(b"]\n")?;
         if let Some((k, def)) = keys.filter(|_| run.ranged) {
             self.w.write_all(b"\n[runs.range]\nfirst = ")?;
             self.key(def, k.first)?;
@@ -552,6 +555,21 @@ fn sized<'c>(c: &'c mut DefCache, space: &Space, def: PartitionsId) -> &'c mut D
         c.windows.resize(space.len(def) as usize, None);
     }
     c
+}
+
+/// Appends `n` in decimal.
+fn decimal(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery).

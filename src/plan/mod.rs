@@ -28,7 +28,7 @@ use crate::state::{Reprocess, State};
 pub use id::fingerprint;
 pub use ranges::Ranges;
 pub use space::Space;
-pub use stream::{RunRef, RunSink};
+pub use stream::{Emitted, RunRef, RunSink};
 pub use targets::{product, resolve as resolve_spec};
 
 /// What to plan.
@@ -211,8 +211,8 @@ impl<'p> Prepared<'p> {
         Ok(Runs::Built(groups, runs))
     }
 
-    /// Hands every run to `sink` in plan order, each as it is made; returns how many.
-    pub fn emit(&self, runs: &Runs, sink: &mut dyn RunSink) -> std::io::Result<u64> {
+    /// Hands every run to `sink` in plan order, each as it is made.
+    pub fn emit(&self, runs: &Runs, sink: &mut dyn RunSink) -> std::io::Result<Emitted> {
         let (groups, runs) = match runs {
             Runs::Streamed => return stream::stream(self.pipeline, &self.space, &self.waves, sink),
             Runs::Built(groups, runs) => (groups, runs),
@@ -230,7 +230,7 @@ impl<'p> Prepared<'p> {
             };
             sink.run(&run, &ids[..=i])?;
         }
-        Ok(runs.len() as u64)
+        Ok(Emitted { runs: runs.len() as u64, segments: 0 })
     }
 
     /// Every run built at once, ordered, with ids: the path for plans [`stream::streamable`]

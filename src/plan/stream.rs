@@ -118,9 +118,17 @@ pub fn streamable(p: &Pipeline, space: &Space, waves: &[Wave]) -> bool {
     true
 }
 
+/// What making the runs kept: the run count, and what stayed in memory besides each run's id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Emitted {
+    pub runs: u64,
+    /// Producer segments held at the end (a few per asset and wave; 0 when built whole).
+    pub segments: usize,
+}
+
 /// Makes the runs of `waves` in plan order and hands each to `sink` (see [`streamable`]:
-/// call this only when it holds). Returns the number of runs.
-pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSink) -> io::Result<u64> {
+/// call this only when it holds).
+pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSink) -> io::Result<Emitted> {
     let canonical = group::canonical(p, space);
     let rank = ranks(p);
     let mut producers = Producers::new(p.assets.len());
@@ -172,7 +180,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
             group_id += 1;
         }
     }
-    Ok(ids.len() as u64)
+    Ok(Emitted { runs: ids.len() as u64, segments: producers.segments() })
 }
 
 /// Whether every dependency of a group is a shift within one definition to a distinct
