@@ -296,3 +296,26 @@ fn what_streaming_keeps_does_not_grow_with_the_plan() {
         assert!(ids.insert(run.id));
     }
 }
+
+#[test]
+fn runs_name_their_partitions_definition() {
+    let text = "partitions d1 = daily(start = \"2024-01-01\")\npartitions d2 = daily(start = \"2024-01-01\")\n\
+                asset a { partitions = d1 }\nasset b { partitions = d2 }\n\
+                asset c { partitions = daily(start = \"2024-01-01\") }\nasset u { deps = [a] }\n";
+    let p = pipeline_of(Path::new("names.dag"), text);
+    let dynamic = DynamicKeys::default();
+    let jsonl = written(&p, "2024-01-02T00:00:00Z", &dynamic, DocFormat::Jsonl, 2).expect("plans");
+    let runs: Vec<serde_json::Value> = jsonl.lines().skip(1).map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    // a, b and c share a definition and so a run; only two of them have a name.
+    assert_eq!(runs[0]["assets"], serde_json::json!(["a", "b", "c"]));
+    assert_eq!(runs[0]["partitions_def"], serde_json::json!({"a": "d1", "b": "d2", "c": null}));
+    assert_eq!((runs[0]["start"].as_str(), runs[0]["end"].as_str()), (Some("2024-01-01T00:00:00+00:00"), Some("2024-01-02T00:00:00+00:00")));
+    // The unpartitioned run has neither a definition nor a window.
+    let u = &runs[1];
+    assert_eq!(u["assets"], serde_json::json!(["u"]));
+    assert!(u.get("partitions_def").is_none() && u.get("start").is_none(), "{u}");
+    let toml = written(&p, "2024-01-02T00:00:00Z", &dynamic, DocFormat::Toml, 2).expect("plans");
+    let doc = dagplan::plandoc::parse(&toml).expect("reads");
+    let want = serde_json::json!({"a": "d1", "b": "d2"});
+    assert_eq!(serde_json::to_value(&doc.runs[0].partitions_def).expect("JSON"), want, "TOML has no null: left out");
+}

@@ -40,7 +40,7 @@ pub struct RunDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<RangeDoc>,
     /// Version 2: the start of the first partition's time window (RFC 3339), on runs of a
-    /// time-window definition.
+    /// time-window definition or of a multi definition with one time dimension (its window).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Version 2: the end of the last partition's time window (exclusive, RFC 3339).

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::plan::PlanFormat;
 use crate::model::{PartitionsId, Pipeline};
-use crate::partitions::{isoformat, PartitionsDef};
+use crate::partitions::isoformat;
 use crate::plan::{InputSet, Keys, Plan, Prepared, RunRef, RunSink, Space};
 
 /// Bytes gathered before they are handed to the output.
@@ -341,7 +341,7 @@ impl<'a> DocWriter<'a> {
                 }
             }
         };
-        let timed = g.partitions.is_some_and(|d| matches!(self.head.space.definition(d), PartitionsDef::Time(_)));
+        let timed = g.partitions.is_some_and(|d| self.head.space.time_dimension(d).is_some());
         self.group = GroupText { id: Some(run.group_id), assets: assets.join(sep), def, def_is_table, timed };
     }
 

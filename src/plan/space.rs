@@ -163,9 +163,34 @@ impl Space {
         f(&k)
     }
 
-    /// The time window of position `pos` of a time definition.
+    /// The time window of position `pos` of a time definition, or of its time dimension's
+    /// key for a multi definition with exactly one time dimension.
     pub fn window(&self, def: PartitionsId, pos: u64) -> Option<crate::partitions::Window> {
-        self.space(def).window(pos)
+        let space = self.space(def);
+        let dim = self.time_dimension(def)?;
+        match dim {
+            None => space.window(pos),
+            Some(i) => space.dimensions().get(i)?.window(*space.dimension_positions(pos)?.get(i)?),
+        }
+    }
+
+    /// Whether `def` has time windows: `Some(None)` for a time definition, `Some(Some(i))`
+    /// for a multi definition whose one time dimension is the `i`-th, else `None`.
+    pub fn time_dimension(&self, def: PartitionsId) -> Option<Option<usize>> {
+        match &self.defs[def.0 as usize] {
+            PartitionsDef::Time(_) => Some(None),
+            PartitionsDef::Multi(m) => {
+                let times: Vec<usize> = m
+                    .dimensions()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, d))| matches!(d, PartitionsDef::Time(_)))
+                    .map(|(i, _)| i)
+                    .collect();
+                (times.len() == 1).then(|| Some(times[0]))
+            }
+            _ => None,
+        }
     }
 
     /// Whether a self-dependency of `asset` through `mapping` reads only partitions before
