@@ -221,6 +221,10 @@ fn version_2_inputs_expand_to_version_1_lists_and_streaming_equals_building() {
         let request = PlanRequest { selection: None, partitions: None, as_of: t, dynamic: &dynamic, max_runs: None };
         let prepared = prepare(&p, &request, None).expect("plans");
         streamed += usize::from(prepared.streams());
+        // The plan collected from the stream is the one built whole, groups and all.
+        let (groups, runs) = prepared.materialized().expect("builds");
+        let collected = prepare(&p, &request, None).expect("plans").plan().expect("plans");
+        assert_eq!(format!("{groups:?}{runs:?}"), format!("{:?}{:?}", collected.groups, collected.runs), "case {case}");
         let (r1, r2) = (runs_of(&v1), runs_of(&v2));
         assert_eq!(r1.len(), r2.len());
         for (a, b) in r1.iter().zip(&r2) {

@@ -257,10 +257,10 @@ impl<'p> Prepared<'p> {
         let (groups, runs) = match self.build()? {
             Runs::Built(groups, runs) => (groups, runs),
             Runs::Streamed => {
-                let mut collect = Collect { groups: Vec::new(), index: Vec::new(), runs: Vec::new() };
-                // Collecting into memory cannot fail.
+                let mut collect = Collect { groups: Vec::new(), runs: Vec::new() };
+                // Collecting into memory cannot fail; every group has a run, so none is missing.
                 let _ = self.emit(&Runs::Streamed, &mut collect);
-                (collect.groups, collect.runs)
+                (collect.groups.into_iter().flatten().collect(), collect.runs)
             }
         };
         Ok(Plan {
@@ -278,25 +278,21 @@ impl<'p> Prepared<'p> {
 
 /// A sink that keeps every run: the plan in memory.
 struct Collect {
-    groups: Vec<Group>,
-    /// Group ids of the stream to indexes into `groups`.
-    index: Vec<Option<u32>>,
+    /// By group id.
+    groups: Vec<Option<Group>>,
     runs: Vec<Run>,
 }
 
 impl RunSink for Collect {
     fn run(&mut self, run: &RunRef, _ids: &[u64]) -> std::io::Result<()> {
         let g = run.group_id as usize;
-        if self.index.len() <= g {
-            self.index.resize(g + 1, None);
+        if self.groups.len() <= g {
+            self.groups.resize(g + 1, None);
         }
-        let group = *self.index[g].get_or_insert_with(|| {
-            self.groups.push(run.group.clone());
-            (self.groups.len() - 1) as u32
-        });
+        self.groups[g].get_or_insert_with(|| run.group.clone());
         self.runs.push(Run {
             id: format!("{:016x}", run.id),
-            group,
+            group: run.group_id,
             partitions: run.partitions,
             ranged: run.ranged,
             inputs: run.inputs.to_vec(),

@@ -23,7 +23,7 @@ use crate::model::{AssetId, Pipeline};
 
 /// One run as it is made: what the writers see.
 pub struct RunRef<'a> {
-    /// An index of the run's group, unique within the plan.
+    /// The index of the run's group in the plan's groups (`Plan::groups`).
     pub group_id: u32,
     pub group: &'a Group,
     pub partitions: Option<Keys>,
@@ -51,10 +51,18 @@ fn ranks(p: &Pipeline) -> Vec<usize> {
     rank
 }
 
-/// A wave's groups in `order`'s order: by the group's topological rank, then its first asset.
-fn sorted_groups<'w>(p: &Pipeline, canonical: &[Option<u32>], rank: &[usize], wave: &'w Wave, w: u32) -> Vec<(Group, &'w Ranges)> {
-    let mut groups = group::wave_groups(p, canonical, wave, w);
-    groups.sort_by_key(|(g, _)| (g.assets.iter().map(|a| rank[a.0 as usize]).min().unwrap_or(0), g.assets[0]));
+/// A wave's groups in `order`'s order: by the group's topological rank, then its first asset;
+/// each with its index in `group::runs`' numbering within the wave.
+fn sorted_groups<'w>(
+    p: &Pipeline,
+    canonical: &[Option<u32>],
+    rank: &[usize],
+    wave: &'w Wave,
+    w: u32,
+) -> Vec<(Group, &'w Ranges, u32)> {
+    let mut groups: Vec<(Group, &Ranges, u32)> =
+        group::wave_groups(p, canonical, wave, w).into_iter().enumerate().map(|(i, (g, s))| (g, s, i as u32)).collect();
+    groups.sort_by_key(|(g, _, _)| (g.assets.iter().map(|a| rank[a.0 as usize]).min().unwrap_or(0), g.assets[0]));
     groups
 }
 
@@ -78,12 +86,12 @@ pub fn streamable(p: &Pipeline, space: &Space, waves: &[Wave]) -> bool {
             later[a.0 as usize] = later[a.0 as usize].difference(set);
         }
         let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
-        for (i, (g, _)) in groups.iter().enumerate() {
+        for (i, (g, _, _)) in groups.iter().enumerate() {
             for a in &g.assets {
                 made_by[a.0 as usize] = Some(i);
             }
         }
-        for (i, (g, set)) in groups.iter().enumerate() {
+        for (i, (g, set, _)) in groups.iter().enumerate() {
             for (a, dep) in group::external(p, g) {
                 let up = dep.upstream;
                 let own = if g.partitions.is_some() { Target::Partitions((*set).clone()) } else { Target::Unpartitioned };
@@ -109,7 +117,7 @@ pub fn streamable(p: &Pipeline, space: &Space, waves: &[Wave]) -> bool {
                 }
             }
         }
-        for (g, _) in &groups {
+        for (g, _, _) in &groups {
             for a in &g.assets {
                 made_by[a.0 as usize] = None;
             }
@@ -136,7 +144,8 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut waits: Vec<u32> = Vec::new();
     let mut hash: Vec<u8> = Vec::new();
     let mut errors = Vec::new();
-    let mut group_id = 0u32;
+    // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
+    let mut first_group = 0u32;
     // Inputs of the run being written: slots reused run after run (the fast path), or built.
     let mut reused: Vec<(AssetId, InputSet)> = Vec::new();
     let mut general: Vec<(AssetId, InputSet)>;
@@ -144,7 +153,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
         let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
         // Every run of the wave is registered first: a run may read a group sorted before it.
         let mut next = ids.len() as u32;
-        for (g, set) in &groups {
+        for (g, set, _) in &groups {
             for keys in group::chunks(space, g, set) {
                 for a in &g.assets {
                     producers.add(*a, keys, next);
@@ -152,7 +161,8 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
                 next += 1;
             }
         }
-        for (g, set) in &groups {
+        for (g, set, built_index) in &groups {
+            let group_id = first_group + built_index;
             let ranged = group::ranged(g);
             let mut external = group::external(p, g);
             let prefix = id::prefix(p, g);
@@ -177,8 +187,8 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
                 let run = RunRef { group_id, group: g, partitions: keys, ranged, inputs, after: &waits, id: ids[index as usize] };
                 sink.run(&run, &ids)?;
             }
-            group_id += 1;
         }
+        first_group += groups.len() as u32;
     }
     Ok(Emitted { runs: ids.len() as u64, segments: producers.segments() })
 }
