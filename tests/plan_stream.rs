@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use dagplan::check::compile_str;
-use dagplan::emit::plan::{
-    write_document, write_plan, InputDoc, PipelineDoc, PlanDoc, RunDoc, StateDoc, SummaryDoc,
-};
+use dagplan::emit::plan::{write_document, write_plan, InputDoc, PipelineDoc, PlanDoc, RunDoc, StateDoc, SummaryDoc};
 use dagplan::emit::plan_stream::DocFormat;
 use dagplan::model::{PartitionsId, Pipeline};
 use dagplan::partitions::DynamicKeys;
@@ -173,14 +171,14 @@ fn generated(rng: &mut Lcg) -> String {
             _ => {}
         }
         let mut deps = Vec::new();
-        for j in 0..i {
+        for (j, up_kind) in kind_of.iter().enumerate().take(i) {
             if rng.next(3) != 0 {
                 continue;
             }
-            let same_time = kind_of[j] == kind && kind != "r" && kind != "dr";
+            let same_time = *up_kind == kind && kind != "r" && kind != "dr";
             let via = match rng.next(3) {
                 0 if same_time => format!(" via time_window(start_offset = -{})", 1 + rng.next(6)),
-                1 if kind_of[j] != "dr" || kind == "dr" => String::new(),
+                1 if *up_kind != "dr" || kind == "dr" => String::new(),
                 _ => " via all()".to_string(),
             };
             deps.push(format!("a{j}{via}"));
@@ -237,8 +235,10 @@ fn version_2_inputs_expand_to_version_1_lists_and_streaming_equals_building() {
                     None => Vec::new(),
                 };
                 ranges += items.iter().filter(|i| matches!(i, InputDoc::Range(_))).count();
-                let listed: Vec<String> =
-                    a.inputs[up].iter().map(|i| if let InputDoc::Key(k) = i { k.clone() } else { panic!("v1 range") }).collect();
+                let listed: Vec<String> = a.inputs[up]
+                    .iter()
+                    .map(|i| if let InputDoc::Key(k) = i { k.clone() } else { panic!("v1 range") })
+                    .collect();
                 assert_eq!(expanded, listed, "case {case}: run {} input {up}\n{text}", a.id);
                 assert!(dagplan::plan::diff::same_inputs(Some(&a.inputs[up]), Some(items)));
             }
@@ -313,7 +313,10 @@ fn runs_name_their_partitions_definition() {
     // a, b and c share a definition and so a run; only two of them have a name.
     assert_eq!(runs[0]["assets"], serde_json::json!(["a", "b", "c"]));
     assert_eq!(runs[0]["partitions_def"], serde_json::json!({"a": "d1", "b": "d2", "c": null}));
-    assert_eq!((runs[0]["start"].as_str(), runs[0]["end"].as_str()), (Some("2024-01-01T00:00:00+00:00"), Some("2024-01-02T00:00:00+00:00")));
+    assert_eq!(
+        (runs[0]["start"].as_str(), runs[0]["end"].as_str()),
+        (Some("2024-01-01T00:00:00+00:00"), Some("2024-01-02T00:00:00+00:00"))
+    );
     // The unpartitioned run has neither a definition nor a window.
     let u = &runs[1];
     assert_eq!(u["assets"], serde_json::json!(["u"]));

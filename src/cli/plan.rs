@@ -87,7 +87,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     // writes nothing); text needs the plan in memory.
     let output = match DocFormat::of(format) {
         Some(doc) => prepared.build().map(|runs| Output::Doc(doc, runs, &prepared)),
-        None => prepared.plan().map(Output::Text),
+        None => prepared.plan().map(|p| Output::Text(Box::new(p))),
     };
     let output = match output {
         Ok(o) => o,
@@ -122,7 +122,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
 /// What `plan` writes: a document made run by run, or the text summary of a whole plan.
 enum Output<'a, 'p> {
     Doc(DocFormat, Runs, &'a Prepared<'p>),
-    Text(Plan<'p>),
+    Text(Box<Plan<'p>>),
 }
 
 /// `--select` or `--job` as a selection; `None` selects everything.

@@ -136,9 +136,9 @@ pub struct DocWriter<'a> {
 impl<'a> DocWriter<'a> {
     pub fn new(head: Head<'a>, format: DocFormat, version: u32, sink: &'a mut dyn Write) -> DocWriter<'a> {
         let toml = format == DocFormat::Toml;
-        let assets =
-            head.pipeline.assets.iter().map(|a| if toml { toml_str(&a.key) } else { json(&a.key) }).collect();
-        let asset_keys = head.pipeline.assets.iter().map(|a| if toml { toml_key(&a.key) } else { json(&a.key) }).collect();
+        let assets = head.pipeline.assets.iter().map(|a| if toml { toml_str(&a.key) } else { json(&a.key) }).collect();
+        let asset_keys =
+            head.pipeline.assets.iter().map(|a| if toml { toml_key(&a.key) } else { json(&a.key) }).collect();
         let defs = head.pipeline.partitions.iter().map(|_| DefCache::default()).collect();
         DocWriter {
             head,
@@ -171,7 +171,8 @@ impl<'a> DocWriter<'a> {
     }
 
     fn begin_text(&mut self, empty: bool) -> io::Result<()> {
-        let files: Vec<String> = self.head.pipeline.files.iter().map(|f| self.string(&f.display().to_string())).collect();
+        let files: Vec<String> =
+            self.head.pipeline.files.iter().map(|f| self.string(&f.display().to_string())).collect();
         let fp = self.string(self.head.fingerprint);
         let state = self.head.state_fingerprint.map(|s| self.string(s));
         let as_of = self.string(&self.head.as_of);
@@ -310,8 +311,11 @@ impl<'a> DocWriter<'a> {
         let g = run.group;
         let sep = if toml { ", " } else { "," };
         let assets: Vec<&str> = g.assets.iter().map(|a| self.assets[a.0 as usize].as_str()).collect();
-        let names: Vec<Option<&str>> =
-            g.assets.iter().map(|a| p.asset(*a).partitions.and_then(|d| p.partitions[d.0 as usize].name.as_deref())).collect();
+        let names: Vec<Option<&str>> = g
+            .assets
+            .iter()
+            .map(|a| p.asset(*a).partitions.and_then(|d| p.partitions[d.0 as usize].name.as_deref()))
+            .collect();
         let (def, def_is_table) = match g.partitions {
             None => (None, false),
             Some(_) if names.iter().all(|n| n.is_some() && *n == names[0]) => (names[0].map(|n| self.string(n)), false),
@@ -385,7 +389,7 @@ impl<'a> DocWriter<'a> {
             if dims.is_empty() {
                 boxes.push((r.start, r.end - 1, r.end - r.start));
             } else {
-                cut_boxes(r.start, r.end, &dims, 0, &mut boxes);
+                cut_boxes(r.start, r.end, dims, 0, &mut boxes);
             }
             for &(a, b, count) in &boxes {
                 if !first {

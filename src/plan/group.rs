@@ -26,7 +26,12 @@ fn policy_key(b: Backfill) -> (u8, u64) {
 
 /// The groups of one wave, in grouping-key order: assets requested with the same canonical
 /// definition, policy and key set, each group with its key set.
-pub(super) fn wave_groups<'w>(p: &Pipeline, canonical: &[Option<u32>], wave: &'w Wave, w: u32) -> Vec<(Group, &'w Ranges)> {
+pub(super) fn wave_groups<'w>(
+    p: &Pipeline,
+    canonical: &[Option<u32>],
+    wave: &'w Wave,
+    w: u32,
+) -> Vec<(Group, &'w Ranges)> {
     let mut keyed: BTreeMap<GroupKey, Vec<AssetId>> = BTreeMap::new();
     for (a, set) in wave {
         let asset = p.asset(*a);

@@ -46,7 +46,13 @@ pub fn prefix(p: &Pipeline, group: &Group) -> Vec<u8> {
 
 /// The same id as [`run_id`], as a number, hashed from `prefix` and the run's keys in the
 /// reused buffer `buf`: no string is built per run.
-pub fn run_id_of(space: &Space, def: Option<PartitionsId>, prefix: &[u8], keys: Option<Keys>, buf: &mut Vec<u8>) -> u64 {
+pub fn run_id_of(
+    space: &Space,
+    def: Option<PartitionsId>,
+    prefix: &[u8],
+    keys: Option<Keys>,
+    buf: &mut Vec<u8>,
+) -> u64 {
     buf.clear();
     buf.extend_from_slice(prefix);
     if let (Some(k), Some(def)) = (keys, def) {

@@ -44,7 +44,9 @@ impl Producers {
     pub fn add(&mut self, asset: AssetId, keys: Option<Keys>, run: u32) {
         match keys {
             None => self.push(asset, Segment { start: 0, end: 1, run0: run, per: 1 }),
-            Some(k) if k.step == 1 => self.push(asset, Segment { start: k.first, end: k.first + k.count, run0: run, per: k.count }),
+            Some(k) if k.step == 1 => {
+                self.push(asset, Segment { start: k.first, end: k.first + k.count, run0: run, per: k.count })
+            }
             Some(k) => {
                 for p in k.positions() {
                     self.push(asset, Segment { start: p, end: p + 1, run0: run, per: 1 });
@@ -57,7 +59,11 @@ impl Producers {
         let list = &mut self.by_asset[asset.0 as usize];
         if let Some(last) = list.last_mut() {
             let whole = (last.end - last.start) % last.per == 0;
-            if last.end == s.start && whole && s.end - s.start <= last.per && u64::from(s.run0) == u64::from(last.run0) + last.runs() {
+            if last.end == s.start
+                && whole
+                && s.end - s.start <= last.per
+                && u64::from(s.run0) == u64::from(last.run0) + last.runs()
+            {
                 last.end = s.end;
                 return;
             }

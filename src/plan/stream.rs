@@ -94,7 +94,8 @@ pub fn streamable(p: &Pipeline, space: &Space, waves: &[Wave]) -> bool {
         for (i, (g, set, _)) in groups.iter().enumerate() {
             for (a, dep) in group::external(p, g) {
                 let up = dep.upstream;
-                let own = if g.partitions.is_some() { Target::Partitions((*set).clone()) } else { Target::Unpartitioned };
+                let own =
+                    if g.partitions.is_some() { Target::Partitions((*set).clone()) } else { Target::Unpartitioned };
                 let Ok(read) = space.upstream(&dep.mapping, a, up, &own) else { return false };
                 if !read.missing.is_empty() && !group::allows_missing(&dep.mapping) {
                     return false;
@@ -184,7 +185,15 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
                 waits.dedup();
                 waits.retain(|&d| d < index);
                 ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
-                let run = RunRef { group_id, group: g, partitions: keys, ranged, inputs, after: &waits, id: ids[index as usize] };
+                let run = RunRef {
+                    group_id,
+                    group: g,
+                    partitions: keys,
+                    ranged,
+                    inputs,
+                    after: &waits,
+                    id: ids[index as usize],
+                };
                 sink.run(&run, &ids)?;
             }
         }
@@ -199,7 +208,10 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
 fn only_shifts(space: &Space, external: &mut [(AssetId, &crate::model::Dep)]) -> bool {
     external.sort_by_key(|(_, d)| d.upstream);
     let distinct = external.windows(2).all(|w| w[0].1.upstream != w[1].1.upstream);
-    distinct && external.iter().all(|(a, d)| d.upstream != *a && space.shift_span(&d.mapping, *a, d.upstream, 0, 1).is_some())
+    distinct
+        && external
+            .iter()
+            .all(|(a, d)| d.upstream != *a && space.shift_span(&d.mapping, *a, d.upstream, 0, 1).is_some())
 }
 
 /// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
@@ -213,7 +225,9 @@ fn shifted_inputs<'s>(
 ) -> &'s [(AssetId, InputSet)] {
     let mut n = 0;
     for (a, dep) in external {
-        let Some((s, e)) = space.shift_span(&dep.mapping, *a, dep.upstream, k.first, k.first + k.count) else { continue };
+        let Some((s, e)) = space.shift_span(&dep.mapping, *a, dep.upstream, k.first, k.first + k.count) else {
+            continue;
+        };
         if s >= e {
             continue;
         }

@@ -213,8 +213,11 @@ fn jsonl(text: &str) -> Result<PlanDocument, PlanError> {
         let run: RunDoc = serde_json::from_str(line).map_err(|e| PlanError::bad(format!("line {}: {e}", i + 1)))?;
         runs.push(run);
     }
-    let mut doc =
-        document(Format::Jsonl, version, header.unwrap_or(Doc { pipeline: None, state: None, as_of: None, runs: Vec::new() }));
+    let mut doc = document(
+        Format::Jsonl,
+        version,
+        header.unwrap_or(Doc { pipeline: None, state: None, as_of: None, runs: Vec::new() }),
+    );
     doc.runs = runs;
     Ok(doc)
 }
