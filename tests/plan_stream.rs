@@ -326,3 +326,24 @@ fn runs_name_their_partitions_definition() {
     let want = serde_json::json!({"a": "d1", "b": "d2"});
     assert_eq!(serde_json::to_value(&doc.runs[0].partitions_def).expect("JSON"), want, "TOML has no null: left out");
 }
+
+#[test]
+fn diff_of_a_version_1_and_a_version_2_plan_says_equal() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (v1, v2) = (dir.path().join("v1.json"), dir.path().join("v2.toml"));
+    let (v1, v2) = (v1.to_str().expect("utf-8"), v2.to_str().expect("utf-8"));
+    let base = [
+        "plan",
+        "examples/customer_segments.dag",
+        "--dynamic",
+        "customers=acme,globex",
+        "--as-of",
+        "2024-06-04T00:00:00Z",
+    ];
+    let (code, _, err) = common::run_cli(&[&base[..], &["--plan-version", "1", "-o", v1]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = common::run_cli(&[&base[..], &["--format", "toml", "-o", v2]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = common::run_cli(&["diff", v1, v2]);
+    assert_eq!((code, out.trim()), (0, "plans are equal"), "{err}");
+}
