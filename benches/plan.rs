@@ -11,9 +11,10 @@ mod generate;
 
 use std::path::Path;
 
-use dagplan::emit::plan::write_jsonl;
+use dagplan::emit::plan::{write_document, PLAN_VERSION};
+use dagplan::emit::plan_stream::DocFormat;
 use dagplan::partitions::DynamicKeys;
-use dagplan::plan::{plan, PlanRequest};
+use dagplan::plan::{prepare, PlanRequest};
 
 fn main() {
     divan::main();
@@ -35,10 +36,12 @@ fn as_of() -> chrono::DateTime<chrono::Utc> {
 fn plan_and_write(p: &dagplan::model::Pipeline) -> usize {
     let dynamic = DynamicKeys::default();
     let request = PlanRequest { selection: None, partitions: None, as_of: as_of(), dynamic: &dynamic, max_runs: None };
-    let Ok(planned) = plan(p, &request) else { panic!("plans") };
+    // As `plan --format jsonl` does: the runs written as they are made.
+    let Ok(prepared) = prepare(p, &request, None) else { panic!("plans") };
+    let Ok(runs) = prepared.build() else { panic!("plans") };
     let mut sink = std::io::sink();
-    write_jsonl(&planned, &mut sink).expect("writes");
-    planned.runs.len()
+    let emitted = write_document(&prepared, &runs, DocFormat::Jsonl, PLAN_VERSION, &mut sink).expect("writes");
+    emitted.runs as usize
 }
 
 #[divan::bench(sample_count = 5)]

@@ -242,7 +242,10 @@ fn the_action_checks_plans_and_comments_the_diff_on_a_pull_request() {
     let sarif: Value = serde_json::from_str(&read(&repo.join("dagplan.sarif"))).expect("the SARIF log");
     assert_sarif(&sarif);
     let summary = read(&sb.path("runner/summary.md"));
-    assert!(summary.contains("### dagplan plan of `pipelines/sales.dag`") && summary.contains(" runs, "), "{summary}");
+    assert!(
+        summary.contains("### dagplan plan of `pipelines/sales.dag`") && summary.contains(" runs in "),
+        "{summary}"
+    );
     let output = read(&sb.path("runner/output"));
     assert!(output.contains("changed=true"), "{output}");
     let plan_line = output.lines().find_map(|l| l.strip_prefix("plan=")).expect("plan output");

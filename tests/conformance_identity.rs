@@ -133,7 +133,8 @@ fn missing_identity_upstream_fails_the_plan_unless_allowed() {
     assert_eq!(code, 0, "a warning, not an error: {err}");
     assert!(err.contains("identity_mismatch") && err.contains("`de`"), "{err}");
     let args = |p: &str| {
-        ["--diagnostics", "json", "plan", p, "--select", "b", "--as-of", "2024-01-01T00:00:00Z"].map(String::from)
+        ["--diagnostics", "json", "plan", p, "--select", "b", "--as-of", "2024-01-01T00:00:00Z", "--plan-version", "1"]
+            .map(String::from)
     };
     let a = args(&strict);
     let (code, _, err) = common::run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>());

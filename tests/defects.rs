@@ -113,7 +113,7 @@ fn an_empty_multi_mapping_maps_all_to_all() {
     assert_eq!(keys_of(&up), all_a, "one partition of b reads every partition of a");
     let down = json(&[&["map", path, "--from", "a", "--to", "b", "--key", "2024-01-01|eu"][..], &as_of].concat());
     assert_eq!(keys_of(&down), all_b, "one partition of a feeds every partition of b");
-    let plan = json(&[&["plan", path][..], &as_of].concat());
+    let plan = json(&[&["plan", path, "--plan-version", "1"][..], &as_of].concat());
     let runs = plan["runs"].as_array().unwrap();
     let b_runs: Vec<&Value> = runs.iter().filter(|r| r["assets"] == serde_json::json!(["b"])).collect();
     assert_eq!(b_runs.len(), all_b.len());

@@ -51,7 +51,7 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<(Vec<RunDoc>, Optio
         let sel = selection(&pipeline, args.targeting.select.as_deref(), args.targeting.job.as_deref(), io)?;
         let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
         let runs = match plan(&pipeline, &request) {
-            Ok(p) => p.runs.iter().map(|r| p.run_doc(r)).collect(),
+            Ok(p) => current_version_runs(&p),
             Err(diags) => {
                 let text = render(&diags, &c.sources, io.diagnostics);
                 io.err(&text);
@@ -68,6 +68,19 @@ fn load(path: &Path, args: &DiffArgs, io: &mut Io) -> Result<(Vec<RunDoc>, Optio
             Err(super::EXIT_USAGE)
         }
     }
+}
+
+/// The runs as a plan file of the current version has them (inputs as ranges), so that a
+/// diff of two `.dag` files reads exactly like a diff of the plan files they would write.
+fn current_version_runs(p: &crate::plan::Plan) -> Vec<RunDoc> {
+    use crate::emit::plan::{write_plan, PLAN_VERSION};
+    let mut bytes = Vec::new();
+    let written = write_plan(p, crate::emit::plan_stream::DocFormat::Jsonl, PLAN_VERSION, &mut bytes);
+    let parsed =
+        written.ok().and_then(|()| std::str::from_utf8(&bytes).ok()).and_then(|t| crate::plandoc::parse(t).ok());
+    // Writing to memory and reading back our own output cannot fail; the v1 form is the
+    // same plan should it ever.
+    parsed.map_or_else(|| p.runs.iter().map(|r| p.run_doc(r)).collect(), |doc| doc.runs)
 }
 
 pub fn run(args: &DiffArgs, io: &mut Io) -> i32 {

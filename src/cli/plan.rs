@@ -8,10 +8,11 @@ use super::common::{as_of, compile_or_report, dynamic_keys, report, Shared, Stat
 use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::diagnostics::{suggest, Code, Diagnostic};
-use crate::emit::plan::{write_json, write_jsonl, write_toml, PlanFormat};
+use crate::emit::plan::{write_document, PlanFormat, PLAN_VERSION};
+use crate::emit::plan_stream::DocFormat;
 use crate::emit::plan_text::write_text;
 use crate::model::Pipeline;
-use crate::plan::plan_with_state;
+use crate::plan::{prepare, Plan, Prepared, Runs};
 use crate::select::{self, Selection};
 use crate::state::State;
 
@@ -25,6 +26,10 @@ pub struct PlanArgs {
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
+    /// The plan document's version: 2 gives inputs as key ranges and each run's time window
+    /// and partitions definition; 1 lists every input key, as tools written for it expect.
+    #[arg(long = "plan-version", value_name = "N", default_value_t = PLAN_VERSION, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub plan_version: u32,
     #[command(flatten)]
     pub done: StateFlags,
     /// Instead of the plan, say why ASSET@KEY is in it or not (as `dagplan explain`).
@@ -68,7 +73,7 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| args.done.request(s));
     let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
-    let plan = match plan_with_state(pipeline, &request, state.as_ref()) {
+    let prepared = match prepare(pipeline, &request, state.as_ref()) {
         Ok(p) => p,
         Err(diags) => {
             let diags = super::common::with_spec_syntax(args.targeting.partitions.as_deref(), diags);
@@ -82,8 +87,8 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         None => pipeline.asset_ids().collect(),
     };
     let notes = super::common::dynamic_without_keys(pipeline, &selected, &dynamic);
-    if !plan.warnings.is_empty() || !notes.is_empty() {
-        let text = render(&[plan.warnings.as_slice(), notes.as_slice()].concat(), &c.sources, io.diagnostics);
+    if !prepared.warnings.is_empty() || !notes.is_empty() {
+        let text = render(&[prepared.warnings.as_slice(), notes.as_slice()].concat(), &c.sources, io.diagnostics);
         io.err(&text);
     }
     if let Some(target) = &args.explain {
@@ -95,6 +100,14 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
             Some(PlanFormat::Json | PlanFormat::Jsonl) => super::explain::ExplainFormat::Json,
             _ => super::explain::ExplainFormat::Text,
         };
+        let plan = match prepared.plan() {
+            Ok(p) => p,
+            Err(diags) => {
+                let text = render(&diags, &c.sources, io.diagnostics);
+                io.err(&text);
+                return EXIT_INVALID;
+            }
+        };
         return super::explain::print(&plan, &request, state.as_ref(), &query, format, io);
     }
     let format = args.format.unwrap_or(if io.stdout_is_terminal && args.output.is_none() {
@@ -102,13 +115,27 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
     } else {
         PlanFormat::Json
     });
+    // Document formats are written as the runs are made (checked first, so an invalid plan
+    // writes nothing); text needs the plan in memory.
+    let output = match DocFormat::of(format) {
+        Some(doc) => prepared.build().map(|runs| Output::Doc(doc, runs, &prepared)),
+        None => prepared.plan().map(|p| Output::Text(Box::new(p))),
+    };
+    let output = match output {
+        Ok(o) => o,
+        Err(diags) => {
+            let text = render(&diags, &c.sources, io.diagnostics);
+            io.err(&text);
+            return EXIT_INVALID;
+        }
+    };
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, w);
-        match format {
-            PlanFormat::Json => write_json(&plan, &mut w)?,
-            PlanFormat::Jsonl => write_jsonl(&plan, &mut w)?,
-            PlanFormat::Toml => write_toml(&plan, &mut w)?,
-            PlanFormat::Text => write_text(&plan, &mut w)?,
+        match &output {
+            Output::Doc(doc, runs, prepared) => {
+                write_document(prepared, runs, *doc, args.plan_version, &mut w)?;
+            }
+            Output::Text(plan) => write_text(plan, &mut w)?,
         }
         w.flush()
     };
@@ -122,6 +149,12 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write the plan: {e}")),
     }
+}
+
+/// What `plan` writes: a document made run by run, or the text summary of a whole plan.
+enum Output<'a, 'p> {
+    Doc(DocFormat, Runs, &'a Prepared<'p>),
+    Text(Box<Plan<'p>>),
 }
 
 /// `--select` or `--job` as a selection; `None` selects everything.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::emit::plan::RunDoc;
+use crate::emit::plan::{InputDoc, RunDoc};
 use crate::model::Pipeline;
 use crate::plan::diff::{Changed, PlanDiff};
 
@@ -32,8 +32,8 @@ pub struct Example {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub input: String,
-    pub old: Vec<String>,
-    pub new: Vec<String>,
+    pub old: Vec<InputDoc>,
+    pub new: Vec<InputDoc>,
 }
 
 /// Why `c` changed.
@@ -83,11 +83,22 @@ fn asset_changes(old: &Pipeline, new: &Pipeline, key: &str) -> Vec<String> {
 }
 
 /// Keys for a line of text: all of a short list, else the ends and a count.
-fn key_list(keys: &[String]) -> String {
-    match keys {
+fn key_list(items: &[InputDoc]) -> String {
+    // Version 1 plans list every key; version 2 plans give ranges (`first...last`).
+    let keys: u64 = items.iter().map(|i| if let InputDoc::Range(r) = i { r.count } else { 1 }).sum();
+    let words: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            InputDoc::Key(k) => k.clone(),
+            InputDoc::Range(r) if r.count == 1 => r.first.clone(),
+            InputDoc::Range(r) => format!("{}...{}", r.first, r.last),
+        })
+        .collect();
+    match words.as_slice() {
         [] => "nothing".to_string(),
-        [_] | [_, _] | [_, _, _] | [_, _, _, _] => keys.join(", "),
-        [first, second, .., last] => format!("{first}, {second}, ..., {last} ({} keys)", keys.len()),
+        [_] | [_, _] | [_, _, _] | [_, _, _, _] if keys == words.len() as u64 => words.join(", "),
+        [_] | [_, _] | [_, _, _] | [_, _, _, _] => format!("{} ({keys} keys)", words.join(", ")),
+        [first, second, .., last] => format!("{first}, {second}, ..., {last} ({keys} keys)"),
     }
 }
 

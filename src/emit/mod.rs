@@ -7,6 +7,7 @@ pub mod html;
 pub mod keys_text;
 pub mod layout;
 pub mod plan;
+pub mod plan_stream;
 pub mod plan_text;
 pub mod report;
 pub mod run;

@@ -24,36 +24,69 @@ fn policy_key(b: Backfill) -> (u8, u64) {
     }
 }
 
+/// The groups of one wave, in grouping-key order: assets requested with the same canonical
+/// definition, policy and key set, each group with its key set.
+pub(super) fn wave_groups<'w>(
+    p: &Pipeline,
+    canonical: &[Option<u32>],
+    wave: &'w Wave,
+    w: u32,
+) -> Vec<(Group, &'w Ranges)> {
+    let mut keyed: BTreeMap<GroupKey, Vec<AssetId>> = BTreeMap::new();
+    for (a, set) in wave {
+        let asset = p.asset(*a);
+        keyed.entry((canonical[a.0 as usize], policy_key(asset.backfill), set)).or_default().push(*a);
+    }
+    keyed
+        .into_iter()
+        .map(|((_, _, set), assets)| {
+            let first = p.asset(assets[0]);
+            (Group { assets, partitions: first.partitions, backfill: first.backfill, wave: w }, set)
+        })
+        .collect()
+}
+
+/// Each asset's canonical definition (the smallest equal definition's id), by asset id.
+pub(super) fn canonical(p: &Pipeline, space: &Space) -> Vec<Option<u32>> {
+    p.assets.iter().map(|a| a.partitions.map(|d| space.canonical(d).0)).collect()
+}
+
+/// The runs of one group: its key set cut by its policy (`None` for an unpartitioned group).
+pub(super) fn chunks(space: &Space, group: &Group, set: &Ranges) -> Vec<Option<Keys>> {
+    match group.partitions {
+        None => vec![None],
+        Some(def) => chunk::runs(space, def, set, group.backfill).into_iter().map(Some).collect(),
+    }
+}
+
+/// Whether a group's runs are range-tagged (a `single_run()` or `multi_run()` policy).
+pub(super) fn ranged(group: &Group) -> bool {
+    group.backfill != Backfill::PerPartition && group.partitions.is_some()
+}
+
+/// The deps a group's runs read outside themselves: the group's own assets are produced in
+/// the run (a self-dependency reads the asset's other partitions).
+pub(super) fn external<'p>(p: &'p Pipeline, group: &Group) -> Vec<(AssetId, &'p Dep)> {
+    group
+        .assets
+        .iter()
+        .flat_map(|&a| p.asset(a).deps.iter().map(move |d| (a, d)))
+        .filter(|(a, d)| d.upstream == *a || group.assets.binary_search(&d.upstream).is_err())
+        .collect()
+}
+
 /// The groups of every wave and their runs, with inputs (not yet ordered; `after` empty).
 pub fn runs(p: &Pipeline, space: &Space, waves: &[Wave]) -> Result<(Vec<Group>, Vec<Run>), Vec<Diagnostic>> {
-    let canonical: Vec<Option<u32>> = p.assets.iter().map(|a| a.partitions.map(|d| space.canonical(d).0)).collect();
+    let canonical = canonical(p, space);
     let mut groups: Vec<Group> = Vec::new();
     let mut runs = Vec::new();
     let mut errors = Vec::new();
     for (w, wave) in waves.iter().enumerate() {
-        let mut keyed: BTreeMap<GroupKey, Vec<AssetId>> = BTreeMap::new();
-        for (a, set) in wave {
-            let asset = p.asset(*a);
-            keyed.entry((canonical[a.0 as usize], policy_key(asset.backfill), set)).or_default().push(*a);
-        }
-        for ((_, _, set), assets) in keyed {
-            let first = p.asset(assets[0]);
+        for (group, set) in wave_groups(p, &canonical, wave, w as u32) {
             let g = groups.len() as u32;
-            let group = Group { assets, partitions: first.partitions, backfill: first.backfill, wave: w as u32 };
-            let chunks: Vec<Option<Keys>> = match group.partitions {
-                None => vec![None],
-                Some(def) => chunk::runs(space, def, set, group.backfill).into_iter().map(Some).collect(),
-            };
-            let ranged = group.backfill != Backfill::PerPartition && group.partitions.is_some();
-            // The deps a run reads outside itself: the group's own assets are produced in the
-            // run (a self-dependency reads the asset's other partitions).
-            let external: Vec<(AssetId, &Dep)> = group
-                .assets
-                .iter()
-                .flat_map(|&a| p.asset(a).deps.iter().map(move |d| (a, d)))
-                .filter(|(a, d)| d.upstream == *a || group.assets.binary_search(&d.upstream).is_err())
-                .collect();
-            for partitions in chunks {
+            let ranged = ranged(&group);
+            let external = external(p, &group);
+            for partitions in chunks(space, &group, set) {
                 let inputs = inputs(p, space, partitions, &external, &mut errors);
                 runs.push(Run { id: String::new(), group: g, partitions, ranged, inputs, after: Vec::new() });
                 if errors.len() > 20 {
@@ -75,7 +108,7 @@ pub fn runs(p: &Pipeline, space: &Space, waves: &[Wave]) -> Result<(Vec<Group>, 
 }
 
 /// What one run reads from assets outside itself, merged per upstream asset.
-fn inputs(
+pub(super) fn inputs(
     p: &Pipeline,
     space: &Space,
     partitions: Option<Keys>,
@@ -139,7 +172,7 @@ fn inputs(
     out
 }
 
-fn allows_missing(m: &Mapping) -> bool {
+pub(super) fn allows_missing(m: &Mapping) -> bool {
     match m {
         Mapping::TimeWindow { allow_nonexistent_upstream, .. } => *allow_nonexistent_upstream,
         Mapping::Multi(dims) => dims.iter().all(|d| allows_missing(&d.mapping)),

@@ -5,8 +5,10 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::space::Space;
-use super::{Group, Run};
-use crate::model::Pipeline;
+use std::io::Write;
+
+use super::{Group, Keys, Run};
+use crate::model::{PartitionsId, Pipeline};
 
 /// The id of a run that materializes `assets` (keys with their code versions) for the keys
 /// `first..=last` (`count` of them). The same run planned again gets the same id.
@@ -26,6 +28,41 @@ pub fn run_id(assets: &[(&str, Option<&str>)], keys: Option<(&str, &str, u64)>) 
         text.push_str(&count.to_string());
     }
     format!("{:016x}", xxh3_64(text.as_bytes()))
+}
+
+/// The id text of a group's assets (keys with their code versions), the part of a run id
+/// that every run of the group shares.
+pub fn prefix(p: &Pipeline, group: &Group) -> Vec<u8> {
+    let mut text = Vec::new();
+    for a in &group.assets {
+        let asset = p.asset(*a);
+        text.extend_from_slice(asset.key.as_bytes());
+        text.extend_from_slice("\u{1f}".as_bytes());
+        text.extend_from_slice(asset.code_version.as_deref().unwrap_or("").as_bytes());
+        text.extend_from_slice("\u{1e}".as_bytes());
+    }
+    text
+}
+
+/// The same id as [`run_id`], as a number, hashed from `prefix` and the run's keys in the
+/// reused buffer `buf`: no string is built per run.
+pub fn run_id_of(
+    space: &Space,
+    def: Option<PartitionsId>,
+    prefix: &[u8],
+    keys: Option<Keys>,
+    buf: &mut Vec<u8>,
+) -> u64 {
+    buf.clear();
+    buf.extend_from_slice(prefix);
+    if let (Some(k), Some(def)) = (keys, def) {
+        space.with_key(def, k.first, |s| buf.extend_from_slice(s.as_bytes()));
+        buf.push(0x1f);
+        space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
+        buf.push(0x1f);
+        let _ = write!(buf, "{}", k.count);
+    }
+    xxh3_64(buf)
 }
 
 /// A hash of the canonical model: formatting, comments and item order do not change it.

@@ -9,9 +9,11 @@ mod group;
 mod id;
 pub mod limit;
 mod order;
+mod producers;
 pub mod ranges;
 mod space;
 pub mod spec;
+pub mod stream;
 mod targets;
 mod waves;
 
@@ -26,6 +28,7 @@ use crate::state::{Reprocess, State};
 pub use id::fingerprint;
 pub use ranges::Ranges;
 pub use space::Space;
+pub use stream::{Emitted, RunRef, RunSink};
 pub use targets::{product, resolve as resolve_spec, selected, targets as target_sets, Target};
 
 /// What to plan.
@@ -146,13 +149,34 @@ pub fn plan<'p>(pipeline: &'p Pipeline, request: &PlanRequest) -> Result<Plan<'p
     plan_with_state(pipeline, request, None)
 }
 
-/// Plans `request` on `pipeline`, leaving out what `state` says is done. The state's
-/// dynamic keys are the caller's to put into `request.dynamic` (see `State::dynamic_keys`).
-pub fn plan_with_state<'p>(
+/// A plan up to its runs: the waves of the backfill replay, with everything the document's
+/// header needs. Its runs are made by [`Prepared::runs`] (streamed) or [`Prepared::plan`].
+pub struct Prepared<'p> {
+    pub pipeline: &'p Pipeline,
+    pub space: Space,
+    pub as_of: DateTime<Utc>,
+    pub fingerprint: String,
+    /// The fingerprint of the state planned from (`plan --state`), written into the plan.
+    pub state_fingerprint: Option<String>,
+    /// Where this plan deliberately differs from what Dagster would run (warnings).
+    pub warnings: Vec<Diagnostic>,
+    waves: Vec<waves::Wave>,
+}
+
+/// How a prepared plan's runs are made: streamed as they are made, or (when they cannot be,
+/// see [`stream::streamable`]) built and ordered all at once.
+pub enum Runs {
+    Streamed,
+    Built(Vec<Group>, Vec<Run>),
+}
+
+/// Plans `request` on `pipeline` up to its runs, leaving out what `state` says is done. The
+/// state's dynamic keys are the caller's to put into `request.dynamic` (see `State::dynamic_keys`).
+pub fn prepare<'p>(
     pipeline: &'p Pipeline,
     request: &PlanRequest,
     state: Option<&StateRequest>,
-) -> Result<Plan<'p>, Vec<Diagnostic>> {
+) -> Result<Prepared<'p>, Vec<Diagnostic>> {
     let space = Space::deferred(pipeline, request.as_of, request.dynamic).map_err(|d| vec![d])?;
     let selected = targets::selected(pipeline, request.selection)?;
     space.check_used(pipeline, &selected).map_err(|d| vec![d])?;
@@ -165,18 +189,125 @@ pub fn plan_with_state<'p>(
     }
     limit::check(pipeline, &targets, request.max_runs.unwrap_or(limit::DEFAULT_MAX_RUNS))?;
     let waves = waves::replay(pipeline, &space, &targets::positions(&targets));
-    let (groups, runs) = group::runs(pipeline, &space, &waves)?;
-    let mut runs = order::order(pipeline, &groups, runs);
-    id::assign(pipeline, &space, &groups, &mut runs);
-    let state_fingerprint = state.map(|s| s.state.fingerprint());
-    Ok(Plan {
+    Ok(Prepared {
         pipeline,
         space,
         as_of: request.as_of,
         fingerprint: id::fingerprint(pipeline),
-        groups,
-        runs,
-        state_fingerprint,
+        state_fingerprint: state.map(|s| s.state.fingerprint()),
         warnings,
+        waves,
     })
+}
+
+impl<'p> Prepared<'p> {
+    /// Checks the plan and decides how its runs are made: cheap when they can be streamed,
+    /// else every run is built here (and a plan that reads nonexistent partitions is refused).
+    pub fn build(&self) -> Result<Runs, Vec<Diagnostic>> {
+        if stream::streamable(self.pipeline, &self.space, &self.waves) {
+            return Ok(Runs::Streamed);
+        }
+        let (groups, runs) = self.materialized()?;
+        Ok(Runs::Built(groups, runs))
+    }
+
+    /// Hands every run to `sink` in plan order, each as it is made.
+    pub fn emit(&self, runs: &Runs, sink: &mut dyn RunSink) -> std::io::Result<Emitted> {
+        let (groups, runs) = match runs {
+            Runs::Streamed => return stream::stream(self.pipeline, &self.space, &self.waves, sink),
+            Runs::Built(groups, runs) => (groups, runs),
+        };
+        let ids: Vec<u64> = runs.iter().map(|r| u64::from_str_radix(&r.id, 16).unwrap_or(0)).collect();
+        for (i, r) in runs.iter().enumerate() {
+            let run = RunRef {
+                group_id: r.group,
+                group: &groups[r.group as usize],
+                partitions: r.partitions,
+                ranged: r.ranged,
+                inputs: &r.inputs,
+                after: &r.after,
+                id: ids[i],
+            };
+            sink.run(&run, &ids[..=i])?;
+        }
+        Ok(Emitted { runs: runs.len() as u64, segments: 0 })
+    }
+
+    /// Every run built at once, ordered, with ids: the path for plans [`stream::streamable`]
+    /// refuses (and the reference the streamed path must equal).
+    pub fn materialized(&self) -> Result<(Vec<Group>, Vec<Run>), Vec<Diagnostic>> {
+        let (groups, runs) = group::runs(self.pipeline, &self.space, &self.waves)?;
+        let mut runs = order::order(self.pipeline, &groups, runs);
+        id::assign(self.pipeline, &self.space, &groups, &mut runs);
+        Ok((groups, runs))
+    }
+
+    /// Whether the plan has no run.
+    pub fn is_empty(&self) -> bool {
+        self.waves.is_empty()
+    }
+
+    /// Whether [`Prepared::runs`] streams this plan (for tests and benches).
+    pub fn streams(&self) -> bool {
+        stream::streamable(self.pipeline, &self.space, &self.waves)
+    }
+
+    /// The whole plan in memory.
+    pub fn plan(self) -> Result<Plan<'p>, Vec<Diagnostic>> {
+        let (groups, runs) = match self.build()? {
+            Runs::Built(groups, runs) => (groups, runs),
+            Runs::Streamed => {
+                let mut collect = Collect { groups: Vec::new(), runs: Vec::new() };
+                // Collecting into memory cannot fail; every group has a run, so none is missing.
+                let _ = self.emit(&Runs::Streamed, &mut collect);
+                (collect.groups.into_iter().flatten().collect(), collect.runs)
+            }
+        };
+        Ok(Plan {
+            pipeline: self.pipeline,
+            space: self.space,
+            as_of: self.as_of,
+            fingerprint: self.fingerprint,
+            groups,
+            runs,
+            state_fingerprint: self.state_fingerprint,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// A sink that keeps every run: the plan in memory.
+struct Collect {
+    /// By group id.
+    groups: Vec<Option<Group>>,
+    runs: Vec<Run>,
+}
+
+impl RunSink for Collect {
+    fn run(&mut self, run: &RunRef, _ids: &[u64]) -> std::io::Result<()> {
+        let g = run.group_id as usize;
+        if self.groups.len() <= g {
+            self.groups.resize(g + 1, None);
+        }
+        self.groups[g].get_or_insert_with(|| run.group.clone());
+        self.runs.push(Run {
+            id: format!("{:016x}", run.id),
+            group: run.group_id,
+            partitions: run.partitions,
+            ranged: run.ranged,
+            inputs: run.inputs.to_vec(),
+            after: run.after.to_vec(),
+        });
+        Ok(())
+    }
+}
+
+/// Plans `request` on `pipeline`, leaving out what `state` says is done. The state's
+/// dynamic keys are the caller's to put into `request.dynamic` (see `State::dynamic_keys`).
+pub fn plan_with_state<'p>(
+    pipeline: &'p Pipeline,
+    request: &PlanRequest,
+    state: Option<&StateRequest>,
+) -> Result<Plan<'p>, Vec<Diagnostic>> {
+    prepare(pipeline, request, state)?.plan()
 }

@@ -146,6 +146,59 @@ impl Space {
         }
     }
 
+    /// Calls `f` with the key at `pos`, formatted once per definition and position (no
+    /// allocation once cached).
+    pub fn with_key<R>(&self, def: PartitionsId, pos: u64, f: impl FnOnce(&str) -> R) -> R {
+        let space = self.space(def);
+        if space.len() > CACHE_LIMIT || pos >= space.len() {
+            return f(&space.key(pos).unwrap_or_default());
+        }
+        {
+            let cache = self.keys.borrow();
+            if let Some(Some(k)) = cache[def.0 as usize].get(pos as usize) {
+                return f(k);
+            }
+        }
+        let k = self.key(def, pos);
+        f(&k)
+    }
+
+    /// The time window of position `pos` of a time definition, or of its time dimension's
+    /// key for a multi definition with exactly one time dimension.
+    pub fn window(&self, def: PartitionsId, pos: u64) -> Option<crate::partitions::Window> {
+        let space = self.space(def);
+        let dim = self.time_dimension(def)?;
+        match dim {
+            None => space.window(pos),
+            Some(i) => space.dimensions().get(i)?.window(*space.dimension_positions(pos)?.get(i)?),
+        }
+    }
+
+    /// Whether `def` has time windows: `Some(None)` for a time definition, `Some(Some(i))`
+    /// for a multi definition whose one time dimension is the `i`-th, else `None`.
+    pub fn time_dimension(&self, def: PartitionsId) -> Option<Option<usize>> {
+        match &self.defs[def.0 as usize] {
+            PartitionsDef::Time(_) => Some(None),
+            PartitionsDef::Multi(m) => {
+                let times: Vec<usize> = m
+                    .dimensions()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, d))| matches!(d, PartitionsDef::Time(_)))
+                    .map(|(i, _)| i)
+                    .collect();
+                (times.len() == 1).then(|| Some(times[0]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a self-dependency of `asset` through `mapping` reads only partitions before
+    /// the one it is for (a `time_window` ending at or before it).
+    pub fn reads_only_earlier(&self, mapping: &Mapping, asset: AssetId) -> bool {
+        self.same_definition_offsets(mapping, asset, asset).is_some_and(|(_, end, _)| end <= 0)
+    }
+
     /// Writes the key at `pos` as a JSON string literal, escaped once per definition and position.
     pub fn write_key_json(&self, def: PartitionsId, pos: u64, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let space = self.space(def);
@@ -246,6 +299,16 @@ impl Space {
             (s < e).then(|| u64::try_from(s).unwrap_or(0)..u64::try_from(e).unwrap_or(0))
         });
         Some(Ranges::from_ranges(shifted))
+    }
+
+    /// [`Space::same_definition_shift`] of one position range `[s, e)`, without building a set:
+    /// `None` when the edge is not such a shift, an empty range when nothing is read.
+    pub fn shift_span(&self, mapping: &Mapping, down: AssetId, up: AssetId, s: u64, e: u64) -> Option<(u64, u64)> {
+        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
+        let a = (i128::from(s) + i128::from(start_offset)).clamp(0, len);
+        let b = (i128::from(e) + i128::from(end_offset)).clamp(0, len);
+        let a = u64::try_from(a).unwrap_or(0);
+        Some((a, u64::try_from(b).unwrap_or(0).max(a)))
     }
 
     /// The children of `from` through an edge between two assets of one definition through

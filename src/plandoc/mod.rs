@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::emit::plan::{RunDoc, PLAN_VERSION};
+use crate::emit::plan::{RunDoc, PLAN_VERSIONS};
 
 /// The largest plan file read: 1 GiB (a plan of a million runs is a few hundred MiB).
 pub const MAX_PLAN_BYTES: u64 = 1 << 30;
@@ -25,6 +25,10 @@ pub enum Format {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanDocument {
     pub format: Format,
+    /// Its `plan_version` (1 or 2); `None` for JSON Lines without a header line. Readers see
+    /// both versions through the same [`RunDoc`]: version 2's input ranges as
+    /// `InputDoc::Range`, its added run fields filled.
+    pub version: Option<u32>,
     pub files: Vec<String>,
     /// The pipeline fingerprint it was planned from.
     pub fingerprint: Option<String>,
@@ -131,17 +135,17 @@ pub fn parse(text: &str) -> Result<PlanDocument, PlanError> {
         // A document has a `plan_version`; a JSON Lines plan of one run is an object too.
         return match serde_json::from_str::<Header>(t) {
             Ok(h) if h.plan_version.is_some() => {
-                check_version(h.plan_version.as_ref())?;
+                let v = check_version(h.plan_version.as_ref())?;
                 let doc: Doc = serde_json::from_str(t).map_err(|e| PlanError::bad(format!("{e}")))?;
-                Ok(document(Format::Json, doc))
+                Ok(document(Format::Json, Some(v), doc))
             }
             _ => jsonl(t),
         };
     }
     let header: Header = toml::from_str(t).map_err(|e| PlanError::bad(toml_message(&e, t)))?;
-    check_version(header.plan_version.as_ref())?;
+    let v = check_version(header.plan_version.as_ref())?;
     let doc: Doc = toml::from_str(t).map_err(|e| PlanError::bad(toml_message(&e, t)))?;
-    Ok(document(Format::Toml, doc))
+    Ok(document(Format::Toml, Some(v), doc))
 }
 
 fn toml_message(e: &toml::de::Error, text: &str) -> String {
@@ -152,22 +156,26 @@ fn toml_message(e: &toml::de::Error, text: &str) -> String {
     format!("it is not a TOML plan: {}{}", e.message().trim_end(), at.unwrap_or_default())
 }
 
-fn check_version(v: Option<&toml::Value>) -> Result<(), PlanError> {
+fn check_version(v: Option<&toml::Value>) -> Result<u32, PlanError> {
     match v.and_then(toml::Value::as_integer) {
-        Some(n) if n == i64::from(PLAN_VERSION) => Ok(()),
+        Some(n) if PLAN_VERSIONS.iter().any(|&v| i64::from(v) == n) => Ok(n as u32),
         None => Err(PlanError::bad("it has no `plan_version`")),
         Some(n) => Err(PlanError {
             io: false,
-            message: format!("plan_version {n} is not one this dagplan reads ({PLAN_VERSION})"),
+            message: format!(
+                "plan_version {n} is not one this dagplan reads ({})",
+                PLAN_VERSIONS.map(|v| v.to_string()).join(" or ")
+            ),
             help: Some("plan again with this dagplan".into()),
         }),
     }
 }
 
-fn document(format: Format, doc: Doc) -> PlanDocument {
+fn document(format: Format, version: Option<u32>, doc: Doc) -> PlanDocument {
     let (files, fingerprint) = doc.pipeline.map_or((Vec::new(), None), |p| (p.files, p.fingerprint));
     PlanDocument {
         format,
+        version,
         files,
         fingerprint,
         state_fingerprint: doc.state.and_then(|s| s.fingerprint),
@@ -188,6 +196,7 @@ struct LineHeader {
 fn jsonl(text: &str) -> Result<PlanDocument, PlanError> {
     let mut runs = Vec::new();
     let mut header = None;
+    let mut version = None;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -195,7 +204,7 @@ fn jsonl(text: &str) -> Result<PlanDocument, PlanError> {
         if runs.is_empty() && header.is_none() && line.contains("\"kind\"") {
             if let Ok(h) = serde_json::from_str::<LineHeader>(line) {
                 if h.kind == "header" {
-                    check_version(h.plan_version.as_ref())?;
+                    version = Some(check_version(h.plan_version.as_ref())?);
                     header = Some(h.doc);
                     continue;
                 }
@@ -204,8 +213,11 @@ fn jsonl(text: &str) -> Result<PlanDocument, PlanError> {
         let run: RunDoc = serde_json::from_str(line).map_err(|e| PlanError::bad(format!("line {}: {e}", i + 1)))?;
         runs.push(run);
     }
-    let mut doc =
-        document(Format::Jsonl, header.unwrap_or(Doc { pipeline: None, state: None, as_of: None, runs: Vec::new() }));
+    let mut doc = document(
+        Format::Jsonl,
+        version,
+        header.unwrap_or(Doc { pipeline: None, state: None, as_of: None, runs: Vec::new() }),
+    );
     doc.runs = runs;
     Ok(doc)
 }

@@ -1,0 +1,246 @@
+//! Runs made wave by wave and handed to a sink as they are made, in plan order: memory
+//! follows the widest wave's ranges plus 8 bytes of id per run, never the whole plan.
+//! Which runs exist is `group`'s; this is `order`'s order, built without holding every run.
+//!
+//! `order` sorts runs by (wave, group rank, first asset, first partition) and falls back to a
+//! topological walk only when a run waits for one sorted after it. Here each wave's groups are
+//! sorted once and their runs written in partition order, after [`streamable`] checked, from
+//! ranges alone, that no run reads a partition made by a run sorted after it and that no run
+//! reads a nonexistent partition or an impossible mapping. When the check fails the caller
+//! takes the materialized path (`group::runs` + `order::order`), which orders such plans and
+//! reports the errors as before: the two paths give the same plan byte for byte.
+
+use std::io;
+
+use super::group;
+use super::id;
+use super::producers::Producers;
+use super::space::Space;
+use super::targets::Target;
+use super::waves::Wave;
+use super::{Group, InputSet, Keys, Ranges};
+use crate::model::{AssetId, Pipeline};
+
+/// One run as it is made: what the writers see.
+pub struct RunRef<'a> {
+    /// The index of the run's group in the plan's groups (`Plan::groups`).
+    pub group_id: u32,
+    pub group: &'a Group,
+    pub partitions: Option<Keys>,
+    /// Whether the run is range-tagged (a `single_run()` or `multi_run()` policy).
+    pub ranged: bool,
+    /// Upstream reads, in asset order.
+    pub inputs: &'a [(AssetId, InputSet)],
+    /// Plan positions of the runs it waits for, ascending; each is below the run's own.
+    pub after: &'a [u32],
+    pub id: u64,
+}
+
+/// Where runs go, one at a time, in plan order.
+pub trait RunSink {
+    /// Takes the next run; `ids` holds the id of every run so far, this one last.
+    fn run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()>;
+}
+
+/// Each asset's topological rank (parents first).
+fn ranks(p: &Pipeline) -> Vec<usize> {
+    let mut rank = vec![0usize; p.assets.len()];
+    for (i, id) in super::targets::topological(p).into_iter().enumerate() {
+        rank[id.0 as usize] = i;
+    }
+    rank
+}
+
+/// A wave's groups in `order`'s order: by the group's topological rank, then its first asset;
+/// each with its index in `group::runs`' numbering within the wave.
+fn sorted_groups<'w>(
+    p: &Pipeline,
+    canonical: &[Option<u32>],
+    rank: &[usize],
+    wave: &'w Wave,
+    w: u32,
+) -> Vec<(Group, &'w Ranges, u32)> {
+    let mut groups: Vec<(Group, &Ranges, u32)> =
+        group::wave_groups(p, canonical, wave, w).into_iter().enumerate().map(|(i, (g, s))| (g, s, i as u32)).collect();
+    groups.sort_by_key(|(g, _, _)| (g.assets.iter().map(|a| rank[a.0 as usize]).min().unwrap_or(0), g.assets[0]));
+    groups
+}
+
+/// Whether the plan of `waves` can be streamed: no run reads a partition that a run sorted
+/// after it makes (a later wave, a later group of its wave, or a later run of its own group),
+/// and no group reads a nonexistent partition or through a mapping that fails. Costs a few
+/// range operations per group and dependency.
+pub fn streamable(p: &Pipeline, space: &Space, waves: &[Wave]) -> bool {
+    let canonical = group::canonical(p, space);
+    let rank = ranks(p);
+    let n = p.assets.len();
+    let mut later: Vec<Ranges> = vec![Ranges::new(); n];
+    for wave in waves {
+        for (a, set) in wave {
+            later[a.0 as usize] = later[a.0 as usize].union(set);
+        }
+    }
+    let mut made_by: Vec<Option<usize>> = vec![None; n];
+    for (w, wave) in waves.iter().enumerate() {
+        for (a, set) in wave {
+            later[a.0 as usize] = later[a.0 as usize].difference(set);
+        }
+        let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
+        for (i, (g, _, _)) in groups.iter().enumerate() {
+            for a in &g.assets {
+                made_by[a.0 as usize] = Some(i);
+            }
+        }
+        for (i, (g, set, _)) in groups.iter().enumerate() {
+            for (a, dep) in group::external(p, g) {
+                let up = dep.upstream;
+                let own =
+                    if g.partitions.is_some() { Target::Partitions((*set).clone()) } else { Target::Unpartitioned };
+                let Ok(read) = space.upstream(&dep.mapping, a, up, &own) else { return false };
+                if !read.missing.is_empty() && !group::allows_missing(&dep.mapping) {
+                    return false;
+                }
+                let reads = match read.set {
+                    InputSet::Whole => Ranges::span(0, 1),
+                    InputSet::Partitions(r) => r,
+                };
+                if !reads.intersection(&later[up.0 as usize]).is_empty() {
+                    return false;
+                }
+                let Some(h) = made_by[up.0 as usize] else { continue };
+                let forward = if up == a {
+                    !space.reads_only_earlier(&dep.mapping, a) && !reads.intersection(set).is_empty()
+                } else {
+                    h > i && !reads.intersection(groups[h].1).is_empty()
+                };
+                if forward {
+                    return false;
+                }
+            }
+        }
+        for (g, _, _) in &groups {
+            for a in &g.assets {
+                made_by[a.0 as usize] = None;
+            }
+        }
+    }
+    true
+}
+
+/// What making the runs kept: the run count, and what stayed in memory besides each run's id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Emitted {
+    pub runs: u64,
+    /// Producer segments held at the end (a few per asset and wave; 0 when built whole).
+    pub segments: usize,
+}
+
+/// Makes the runs of `waves` in plan order and hands each to `sink` (see [`streamable`]:
+/// call this only when it holds).
+pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSink) -> io::Result<Emitted> {
+    let canonical = group::canonical(p, space);
+    let rank = ranks(p);
+    let mut producers = Producers::new(p.assets.len());
+    let mut ids: Vec<u64> = Vec::new();
+    let mut waits: Vec<u32> = Vec::new();
+    let mut hash: Vec<u8> = Vec::new();
+    let mut errors = Vec::new();
+    // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
+    let mut first_group = 0u32;
+    // Inputs of the run being written: slots reused run after run (the fast path), or built.
+    let mut reused: Vec<(AssetId, InputSet)> = Vec::new();
+    let mut general: Vec<(AssetId, InputSet)>;
+    for (w, wave) in waves.iter().enumerate() {
+        let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
+        // Every run of the wave is registered first: a run may read a group sorted before it.
+        let mut next = ids.len() as u32;
+        for (g, set, _) in &groups {
+            for keys in group::chunks(space, g, set) {
+                for a in &g.assets {
+                    producers.add(*a, keys, next);
+                }
+                next += 1;
+            }
+        }
+        for (g, set, built_index) in &groups {
+            let group_id = first_group + built_index;
+            let ranged = group::ranged(g);
+            let mut external = group::external(p, g);
+            let prefix = id::prefix(p, g);
+            let shifts = only_shifts(space, &mut external);
+            for keys in group::chunks(space, g, set) {
+                let index = ids.len() as u32;
+                let inputs: &[(AssetId, InputSet)] = match keys.filter(|k| shifts && k.step == 1) {
+                    Some(k) => shifted_inputs(space, k, &external, &mut reused),
+                    None => {
+                        general = group::inputs(p, space, keys, &external, &mut errors);
+                        &general
+                    }
+                };
+                waits.clear();
+                for (up, set) in inputs {
+                    producers.runs_reading(*up, set, &mut waits);
+                }
+                waits.sort_unstable();
+                waits.dedup();
+                waits.retain(|&d| d < index);
+                ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
+                let run = RunRef {
+                    group_id,
+                    group: g,
+                    partitions: keys,
+                    ranged,
+                    inputs,
+                    after: &waits,
+                    id: ids[index as usize],
+                };
+                sink.run(&run, &ids)?;
+            }
+        }
+        first_group += groups.len() as u32;
+    }
+    Ok(Emitted { runs: ids.len() as u64, segments: producers.segments() })
+}
+
+/// Whether every dependency of a group is a shift within one definition to a distinct
+/// upstream other than the group's own assets (then [`shifted_inputs`] applies); sorts the
+/// dependencies by upstream, the order of a run's inputs.
+fn only_shifts(space: &Space, external: &mut [(AssetId, &crate::model::Dep)]) -> bool {
+    external.sort_by_key(|(_, d)| d.upstream);
+    let distinct = external.windows(2).all(|w| w[0].1.upstream != w[1].1.upstream);
+    distinct
+        && external
+            .iter()
+            .all(|(a, d)| d.upstream != *a && space.shift_span(&d.mapping, *a, d.upstream, 0, 1).is_some())
+}
+
+/// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
+/// and clamped, written into `slots` in place (no allocation once the slots exist). The
+/// same answer as `group::inputs`, which `tests/plan_stream.rs` checks.
+fn shifted_inputs<'s>(
+    space: &Space,
+    k: Keys,
+    external: &[(AssetId, &crate::model::Dep)],
+    slots: &'s mut Vec<(AssetId, InputSet)>,
+) -> &'s [(AssetId, InputSet)] {
+    let mut n = 0;
+    for (a, dep) in external {
+        let Some((s, e)) = space.shift_span(&dep.mapping, *a, dep.upstream, k.first, k.first + k.count) else {
+            continue;
+        };
+        if s >= e {
+            continue;
+        }
+        if n == slots.len() {
+            slots.push((dep.upstream, InputSet::Partitions(Ranges::new())));
+        }
+        let slot = &mut slots[n];
+        slot.0 = dep.upstream;
+        match &mut slot.1 {
+            InputSet::Partitions(r) => r.set_span(s, e),
+            other => *other = InputSet::Partitions(Ranges::span(s, e)),
+        }
+        n += 1;
+    }
+    &slots[..n]
+}
