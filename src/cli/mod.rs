@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod dagster;
 mod diff;
 mod export;
 mod graph;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Write a plan for another orchestrator: Argo Workflows or Airflow 3.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Launch plans in Dagster and tell it what dagplan ran (see also `state import dagster`).
+    #[command(subcommand)]
+    Dagster(dagster::DagsterCommand),
     /// Print the asset graph as Graphviz DOT, Mermaid or SVG.
     Graph {
         file: PathBuf,
@@ -98,5 +102,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Apply(args) => run::apply(&args, io),
         Command::Report(args) => report::run(&args, io),
         Command::Export(cmd) => export::run(&cmd, io),
+        Command::Dagster(cmd) => dagster::run(&cmd, io),
     }
 }

@@ -108,6 +108,9 @@ codes! {
     BadPlan = "bad_plan": "a plan file is not a plan document this dagplan reads",
     StalePlan = "stale_plan": "a saved plan was made from another pipeline or state than the current one",
     NotExportable = "not_exportable": "a planned run cannot be written for the orchestrator an export targets",
+    // engines (`dagplan dagster ...`, `state import dagster`)
+    DagsterError = "dagster_error": "Dagster could not be reached, or answered with an error or with something that is not its GraphQL API",
+    NotLaunchable = "not_launchable": "a plan cannot be launched in Dagster as it is: an asset or a partition Dagster does not have",
 }
 
 #[cfg(test)]
