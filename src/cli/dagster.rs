@@ -92,6 +92,10 @@ pub struct LaunchArgs {
     /// Keys of a dynamic partitions definition: NAME=k1,k2 (repeatable), as planned with.
     #[arg(long = "dynamic")]
     pub dynamic: Vec<String>,
+    /// Run config for every run (a JSON file, Dagster's `runConfigData`), e.g.
+    /// `{"execution": {"config": {"in_process": {}}}}`.
+    #[arg(long = "run-config", value_name = "FILE")]
+    pub run_config: Option<PathBuf>,
 }
 
 /// Arguments of `dagster report`.
@@ -172,6 +176,13 @@ fn launch_cmd(args: &LaunchArgs, io: &mut Io) -> i32 {
         },
         None => None,
     };
+    let run_config = match &args.run_config {
+        Some(path) => match read_run_config(path) {
+            Ok(v) => Some(v),
+            Err(message) => return io.usage_error(&message),
+        },
+        None => None,
+    };
     let c = match client(&args.target.url, io) {
         Ok(c) => c,
         Err(code) => return code,
@@ -198,7 +209,7 @@ fn launch_cmd(args: &LaunchArgs, io: &mut Io) -> i32 {
     }
     match args.mode {
         Mode::Backfill => {
-            let params = launch::backfill_params(&doc.runs, &found, &tags);
+            let params = launch::backfill_params(&doc.runs, &found, &tags, run_config.as_ref());
             match launch::launch_backfill(&c, params) {
                 Ok(id) => {
                     let text = format!("backfill {id} launched: {}/runs/b/{id}\n", c.base());
@@ -220,6 +231,7 @@ fn launch_cmd(args: &LaunchArgs, io: &mut Io) -> i32 {
                 poll: args.poll,
                 grace: args.grace,
                 tags,
+                run_config,
             };
             runs_mode(args, &c, &repo, &doc, &jobs, p, &opts, io)
         }
@@ -288,6 +300,16 @@ fn runs_mode(
         EXIT_OK
     } else {
         EXIT_INVALID
+    }
+}
+
+/// A `--run-config` file: a JSON object, at most 1 MiB.
+fn read_run_config(path: &Path) -> Result<serde_json::Value, String> {
+    let bytes = crate::read::read_bytes(path, 1 << 20).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(v) if v.is_object() => Ok(v),
+        Ok(_) => Err(format!("`{}` is not a JSON object of run config", path.display())),
+        Err(e) => Err(format!("`{}` is not JSON: {e}", path.display())),
     }
 }
 

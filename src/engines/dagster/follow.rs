@@ -28,6 +28,8 @@ pub struct FollowOptions {
     pub grace: Duration,
     /// Tags on every run (the plan's).
     pub tags: Vec<(String, String)>,
+    /// Run config for every run (`--run-config`).
+    pub run_config: Option<Value>,
 }
 
 /// A Dagster run's status, as far as dagplan cares.
@@ -110,7 +112,7 @@ pub fn follow(
         while let Some(i) = sched.start_next() {
             report.attempts[i] = 1;
             progress.started(&jobs[i], 1);
-            match launch_run(client, run_params(&runs[i], repo, &opts.tags)) {
+            match launch_run(client, run_params(&runs[i], repo, &opts.tags, opts.run_config.as_ref())) {
                 Ok(id) => {
                     flying.insert(i, InFlight { dagster_id: id, started: Instant::now(), terminating: false });
                 }

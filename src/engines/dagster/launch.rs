@@ -84,7 +84,12 @@ pub fn check(runs: &[RunDoc], nodes: &BTreeMap<String, AssetNode>) -> Vec<Diagno
 /// The `launchPartitionBackfill` request for every run of the plan: each asset with its
 /// planned keys as contiguous ranges of Dagster's key order (one range per key for multi
 /// partitions, whose ranges Dagster reads as boxes), unpartitioned assets without ranges.
-pub fn backfill_params(runs: &[RunDoc], nodes: &BTreeMap<String, AssetNode>, tags: &[(String, String)]) -> Value {
+pub fn backfill_params(
+    runs: &[RunDoc],
+    nodes: &BTreeMap<String, AssetNode>,
+    tags: &[(String, String)],
+    run_config: Option<&Value>,
+) -> Value {
     let mut planned: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for run in runs {
         for a in &run.assets {
@@ -119,11 +124,15 @@ pub fn backfill_params(runs: &[RunDoc], nodes: &BTreeMap<String, AssetNode>, tag
         }
         by_asset.push(json!({ "assetKey": asset_key_input(asset), "partitions": { "ranges": ranges } }));
     }
-    json!({ "backfillParams": {
+    let mut params = json!({
         "partitionsByAssets": by_asset,
         "tags": tags_json(tags),
         "title": "dagplan plan",
-    }})
+    });
+    if let Some(c) = run_config {
+        params["runConfigData"] = c.clone();
+    }
+    json!({ "backfillParams": params })
 }
 
 fn tags_json(tags: &[(String, String)]) -> Vec<Value> {
@@ -146,7 +155,7 @@ pub fn parse_backfill(data: &Value) -> Result<String, DagsterError> {
 
 /// The `launchRun` request for one run: its assets as the selection of Dagster's asset job,
 /// its key as `dagster/partition` or its range as the range tags, and the dagplan tags.
-pub fn run_params(run: &RunDoc, repo: &Repository, tags: &[(String, String)]) -> Value {
+pub fn run_params(run: &RunDoc, repo: &Repository, tags: &[(String, String)], run_config: Option<&Value>) -> Value {
     let mut all: Vec<(String, String)> = tags.to_vec();
     all.push((RUN_TAG.into(), run.id.clone()));
     match (&run.range, run.partitions.as_slice()) {
@@ -162,7 +171,7 @@ pub fn run_params(run: &RunDoc, repo: &Repository, tags: &[(String, String)]) ->
         (None, []) => {}
     }
     let selection: Vec<Value> = run.assets.iter().map(|a| asset_key_input(a)).collect();
-    json!({ "executionParams": {
+    let mut params = json!({
         "selector": {
             "repositoryLocationName": repo.location,
             "repositoryName": repo.name,
@@ -170,7 +179,11 @@ pub fn run_params(run: &RunDoc, repo: &Repository, tags: &[(String, String)]) ->
             "assetSelection": selection,
         },
         "executionMetadata": { "tags": tags_json(&all) },
-    }})
+    });
+    if let Some(c) = run_config {
+        params["runConfigData"] = c.clone();
+    }
+    json!({ "executionParams": params })
 }
 
 const LAUNCH_RUN: &str = "mutation DagplanRun($executionParams: ExecutionParams!) { \
@@ -246,7 +259,7 @@ mod tests {
             run("4", &["m"], &["d1|eu", "d1|us"]),
             run("5", &["a/b"], &["d3"]),
         ];
-        let p = backfill_params(&runs, &nodes(), &[(PLAN_TAG.into(), "f".into())]);
+        let p = backfill_params(&runs, &nodes(), &[(PLAN_TAG.into(), "f".into())], None);
         assert_eq!(
             p,
             json!({"backfillParams": {"partitionsByAssets": [
@@ -265,7 +278,7 @@ mod tests {
     #[test]
     fn a_run_carries_its_selection_and_tags() {
         let repo = Repository { location: "defs.py".into(), name: "__repository__".into(), assets: BTreeSet::new() };
-        let one = run_params(&run("r1", &["raw", "a/b"], &["d1"]), &repo, &[]);
+        let one = run_params(&run("r1", &["raw", "a/b"], &["d1"]), &repo, &[], None);
         assert_eq!(
             one,
             json!({"executionParams": {"selector": {"repositoryLocationName": "defs.py", "repositoryName": "__repository__",
@@ -274,10 +287,13 @@ mod tests {
         );
         let mut ranged = run("r2", &["raw"], &["d1", "d2"]);
         ranged.range = Some(RangeDoc { first: "d1".into(), last: "d2".into() });
-        let tags = &run_params(&ranged, &repo, &[])["executionParams"]["executionMetadata"]["tags"];
+        let in_process = json!({"execution": {"config": {"in_process": {}}}});
+        let p = run_params(&ranged, &repo, &[], Some(&in_process));
+        assert_eq!(p["executionParams"]["runConfigData"], in_process);
+        let tags = &p["executionParams"]["executionMetadata"]["tags"];
         assert_eq!(tags[1], json!({"key": "dagster/asset_partition_range_start", "value": "d1"}));
         assert_eq!(tags[2], json!({"key": "dagster/asset_partition_range_end", "value": "d2"}));
-        let none = run_params(&run("r3", &["top"], &[]), &repo, &[]);
+        let none = run_params(&run("r3", &["top"], &[]), &repo, &[], None);
         assert_eq!(none["executionParams"]["executionMetadata"]["tags"].as_array().unwrap().len(), 1);
         let ok = json!({"launchRun": {"__typename": "LaunchRunSuccess", "run": {"runId": "x"}}});
         assert_eq!(parse_run(&ok).unwrap(), "x");
