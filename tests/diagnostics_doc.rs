@@ -35,7 +35,11 @@ fn generate() -> String {
             (f.clone(), text, render(&mine, &c.sources, DiagnosticFormat::Plain), severity)
         });
         // Codes without a fixture are errors, but for warnings only a command can give.
-        let unfixtured = if matches!(code, Code::PlanMismatch | Code::DagsterDifference) { "warning" } else { "error" };
+        let unfixtured = if matches!(code, Code::PlanMismatch | Code::DagsterDifference | Code::ExportApproximation) {
+            "warning"
+        } else {
+            "error"
+        };
         let severity = rendered.as_ref().map_or(unfixtured, |r| r.3);
         let _ = writeln!(out, "| [`dagplan::{0}`](#{0}) | {severity} | {1} |", code.name(), code.summary());
         let _ = writeln!(examples, "\n## {}\n\n{}.\n", code.name(), code.summary());
@@ -102,7 +106,16 @@ fn generate() -> String {
                     Code::NotExportable => {
                         "`dagplan export` cannot write a run for its orchestrator: a command without a \
                          container image (Argo), a value Argo would read as its own `{{...}}` expression, \
-                         or a run too large for one Kubernetes object; nothing is written (exit 1)"
+                         or a run too large for one Kubernetes object; or, for `export dagster`, a pipeline \
+                         Dagster would refuse to load (a multi definition without exactly two dimensions, a \
+                         reserved name, a group, tag, owner or kinds outside Dagster's rules); nothing is \
+                         written (exit 1)"
+                    }
+                    Code::ExportApproximation => {
+                        "`dagplan export dagster` writes the nearest Dagster equivalent of something Dagster \
+                         cannot say exactly (`identity(allow_nonexistent_upstream = true)` becomes \
+                         `IdentityPartitionMapping()`), with a comment in the module; the module is written \
+                         (exit 0)"
                     }
                     Code::DagsterError => {
                         "`dagplan dagster launch|report` or `dagplan state import dagster` cannot reach the \

@@ -24,6 +24,8 @@ pub enum ExportCommand {
     Argo(ArgoArgs),
     /// Airflow 3 DAG files, one task per run.
     Airflow(AirflowArgs),
+    /// The pipeline (not a plan) as a Dagster code location: a Python module of definitions.
+    Dagster(super::export_dagster::DagsterArgs),
 }
 
 /// What to export: a plan file, or a `.dag` file and how to plan it.
@@ -100,6 +102,7 @@ pub fn run(cmd: &ExportCommand, io: &mut Io) -> i32 {
     match cmd {
         ExportCommand::Argo(a) => argo_cmd(a, io),
         ExportCommand::Airflow(a) => airflow_cmd(a, io),
+        ExportCommand::Dagster(a) => super::export_dagster::run(a, io),
     }
 }
 

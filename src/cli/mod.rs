@@ -6,6 +6,7 @@ mod common;
 mod dagster;
 mod diff;
 mod export;
+mod export_dagster;
 mod graph;
 mod keys;
 mod map;

@@ -107,7 +107,8 @@ codes! {
     NoCommand = "no_command": "a planned run materializes an asset that has no `run` command",
     BadPlan = "bad_plan": "a plan file is not a plan document this dagplan reads",
     StalePlan = "stale_plan": "a saved plan was made from another pipeline or state than the current one",
-    NotExportable = "not_exportable": "a planned run cannot be written for the orchestrator an export targets",
+    NotExportable = "not_exportable": "a planned run, or the pipeline itself, cannot be written for the orchestrator an export targets",
+    ExportApproximation = "export_approximation": "an export writes the nearest equivalent, with a comment, of something its target cannot express exactly",
     // engines (`dagplan dagster ...`, `state import dagster`)
     DagsterError = "dagster_error": "Dagster could not be reached, or answered with an error or with something that is not its GraphQL API",
     NotLaunchable = "not_launchable": "a plan cannot be launched in Dagster as it is: an asset or a partition Dagster does not have",

@@ -20,7 +20,11 @@ DAGPLAN="${DAGPLAN:-target/debug/dagplan}"
 PY=$VENV/bin/python
 CHECK="$PY tests/integration/dagster_check.py"
 
-if [ ! -x "$VENV/bin/dagster-webserver" ] || ! "$PY" -c "import dagster, dagster_graphql, dagster_webserver, sys; sys.exit(dagster.__version__ != '$DAGSTER_VERSION')" 2>/dev/null; then
+mkdir -p "$(dirname "$VENV")"
+# One creator at a time: tests/integration/dagster_export.sh uses the same venv.
+exec 9> "$VENV.lock"
+flock 9
+if ! "$PY" -c "import dagster, dagster_graphql, dagster_webserver, sys; sys.exit(dagster.__version__ != '$DAGSTER_VERSION')" 2>/dev/null; then
     echo "dagster.sh: installing dagster==$DAGSTER_VERSION into $VENV"
     rm -rf "$VENV"
     python3 -m venv "$VENV"
@@ -28,6 +32,7 @@ if [ ! -x "$VENV/bin/dagster-webserver" ] || ! "$PY" -c "import dagster, dagster
     "$VENV/bin/pip" install --quiet "dagster==$DAGSTER_VERSION" "dagster-graphql==$DAGSTER_VERSION" \
         "dagster-webserver==$DAGSTER_VERSION"
 fi
+flock -u 9
 [ -x "$DAGPLAN" ] || cargo build --quiet
 
 WORK=$(mktemp -d)
@@ -68,12 +73,7 @@ AS_OF=2024-01-06T00:00:00Z
 mkdir -p "$WORK/home" "$WORK/code"
 
 # The code location: generated from the pipeline.
-if "$DAGPLAN" export dagster --help > /dev/null 2>&1; then
-    "$DAGPLAN" export dagster "$PIPELINE" -o "$WORK/code/defs.py"
-else
-    echo "dagster.sh: note: this dagplan has no \`export dagster\`; using tests/fixtures/dagster/shop_defs.py"
-    cp tests/fixtures/dagster/shop_defs.py "$WORK/code/defs.py"
-fi
+"$DAGPLAN" export dagster "$PIPELINE" -o "$WORK/code/defs.py"
 cp tests/integration/dagster_body.py "$WORK/code/"
 
 # Runs start within a second of being queued; in-process execution keeps each run quick.

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `dagplan export dagster` against a real Dagster: every example's module (and the edge-case
+# fixture's) is loaded by dagster 1.13.28 and, for every partitioned asset and dependency,
+# Dagster's keys and its mappings in both directions on sampled keys must equal `dagplan keys`
+# and `dagplan map`; one location is materialized with a body hook failing one key. The pinned
+# venv (dagster, dagster-graphql, dagster-webserver: the one version all three exist in) lives
+# under the build directory, is made once and shared with the Dagster engine tests. Called by
+# .ci/run; needs python3 (3.10-3.13) and PyPI on the first run. About 2 minutes on one core.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DAGSTER_VERSION=1.13.28
+VENV="${CARGO_TARGET_DIR:-target}/venvs/dagster-$DAGSTER_VERSION"
+DAGPLAN="${DAGPLAN:-target/debug/dagplan}"
+PY=$VENV/bin/python
+
+mkdir -p "$(dirname "$VENV")"
+# One creator at a time: the engine tests use the same venv.
+exec 9> "$VENV.lock"
+flock 9
+if ! "$PY" -c "import dagster, dagster_graphql, dagster_webserver, sys; sys.exit(dagster.__version__ != '$DAGSTER_VERSION')" 2>/dev/null; then
+    echo "dagster_export.sh: installing dagster==$DAGSTER_VERSION into $VENV"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    "$VENV/bin/pip" install --quiet "dagster==$DAGSTER_VERSION" "dagster-graphql==$DAGSTER_VERSION" \
+        "dagster-webserver==$DAGSTER_VERSION"
+fi
+flock -u 9
+[ -n "${DAGPLAN_SKIP_BUILD:-}" ] || cargo build --quiet
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+trap "exit 130" INT TERM
+export DAGSTER_HOME=$WORK/home
+mkdir -p "$DAGSTER_HOME"
+
+CHECK=tests/integration/dagster_export_check.py
+# A summer day, and the New York DST change (the hourly example's day of 23 hours).
+"$PY" "$CHECK" "$DAGPLAN" 2024-07-01T00:00:00Z "$WORK" examples/*.dag
+"$PY" "$CHECK" "$DAGPLAN" 2024-03-10T07:30:00Z "$WORK" examples/*.dag
+# The edge cases (a start in the repeated hour of 2024-11-03, cron exclusions, every mapping
+# kind), after that start; its one approximation is warned about on stderr.
+"$PY" "$CHECK" "$DAGPLAN" 2024-11-05T12:00:00Z "$WORK" tests/fixtures/export/dagster_edges.dag 2> "$WORK/edges.err" \
+    || { cat "$WORK/edges.err"; exit 1; }
+grep -q "dagplan::export_approximation" "$WORK/edges.err"
+echo "dagster_export.sh: ok"
