@@ -44,6 +44,8 @@ struct Fake {
     materialized: BTreeSet<(String, String)>,
     /// Replies with this raw body instead (for transport errors).
     raw_reply: Option<(u16, String)>,
+    /// Runs never end by themselves (only a termination ends them).
+    endless: bool,
 }
 
 fn path_key(v: &Value) -> String {
@@ -109,6 +111,8 @@ impl Fake {
                 l.polls += 1;
                 let status = if self.terminated.contains(&l.dagster_id) {
                     "CANCELED"
+                } else if self.endless {
+                    "STARTED"
                 } else if self.failing.contains(&l.plan_run) && l.polls >= 2 {
                     "FAILURE"
                 } else if l.polls < 3 {
@@ -333,6 +337,41 @@ fn on_failure_stop_launches_nothing_more_and_fail_fast_terminates() {
             assert!(out.contains("2 cancelled") && out.contains("1 failed") && !out.contains("succeeded"), "{out}");
         }
     }
+}
+
+#[test]
+fn an_interrupt_terminates_the_launched_runs_and_exits_130() {
+    let (f, url) = fake();
+    f.lock().unwrap().endless = true;
+    let dir = tempfile::tempdir().unwrap();
+    let (plan_path, _) = plan(dir.path(), PIPELINE, None);
+    let child = Command::new(env!("CARGO_BIN_EXE_dagplan"))
+        .args([
+            "dagster", "launch", &plan_path, "--url", &url, "--mode", "runs", "-j", "2", "--poll", "0.01", "--grace",
+            "5",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until two runs are in flight and polled.
+    for _ in 0..500 {
+        if f.lock().unwrap().launched.iter().filter(|l| l.polls > 0).count() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let f = f.lock().unwrap();
+    assert_eq!(f.launched.len(), 2, "nothing is launched after the interrupt");
+    assert_eq!(f.terminated, ["dagster-0", "dagster-1"]);
+    assert!(stdout.contains("2 cancelled") && stdout.contains("7 not_started"), "{stdout}");
 }
 
 #[test]
