@@ -57,6 +57,7 @@ impl Fake {
         let keys: Vec<String> = match key {
             "raw_orders" | "clean_orders" | "orders_by_day" => self.days.clone(),
             "region_targets" => vec!["eu".into(), "us".into()],
+            "segments" => vec!["acme".into(), "globex".into()],
             _ => vec![],
         };
         let partitioned = !keys.is_empty();
@@ -82,7 +83,8 @@ impl Fake {
         }
         if query.contains("DagplanAssetNodes") {
             let wanted: Vec<String> = vars["keys"].as_array().unwrap().iter().map(path_key).collect();
-            let nodes: Vec<Value> = wanted.iter().filter(|k| all.contains(&k.as_str())).map(|k| self.node(k)).collect();
+            let nodes: Vec<Value> =
+                wanted.iter().filter(|k| all.contains(&k.as_str()) || *k == "segments").map(|k| self.node(k)).collect();
             return json!({"data": {"assetNodes": nodes}});
         }
         if query.contains("DagplanRun(") {
@@ -510,4 +512,25 @@ fn import_writes_dagsters_statuses_and_report_sends_only_what_it_lacks() {
     let (code, out, _) = dagplan(&["dagster", "report", "--url", &url, "--state", s, PIPELINE]);
     assert_eq!((code, out.as_str()), (0, "0 materializations reported to Dagster\n"));
     assert_eq!(f.lock().unwrap().reported.len(), 2);
+}
+
+#[test]
+fn import_brings_dagsters_dynamic_keys() {
+    let (f, url) = fake();
+    f.lock().unwrap().materialized.insert(("segments".into(), "acme".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let dag = dir.path().join("dyn.dag");
+    std::fs::write(&dag, "partitions customers = dynamic()\n\nasset segments {\n    partitions = customers\n}\n")
+        .unwrap();
+    let (d, state) = (dag.to_str().unwrap(), dir.path().join("s.toml"));
+    let s = state.to_str().unwrap();
+    let (code, out, err) = dagplan(&["state", "import", "dagster", d, "--url", &url, "--state", s, "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("dynamic `customers`: 2 keys added\nsegments  1 materialized, 0 failed\n"), "{out}");
+    let (_, runs) = plan(dir.path(), d, Some(&state));
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["partitions"], json!(["globex"]));
+    // Again: nothing new.
+    let (_, out, _) = dagplan(&["state", "import", "dagster", d, "--url", &url, "--state", s, "--as-of", AS_OF]);
+    assert!(out.ends_with("already had what Dagster reports (1 asset imported)\n"), "{out}");
 }

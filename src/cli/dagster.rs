@@ -466,16 +466,15 @@ fn imported_text(done: &import::Imported, state: &Path, io: &mut Io) -> i32 {
         io.err(&format!("note: Dagster has no asset `{k}`; nothing imported for it\n"));
     }
     let mut out = String::new();
+    for (name, n) in &done.dynamic_keys {
+        out.push_str(&format!("dynamic `{name}`: {} added\n", plural(*n, "key")));
+    }
     let width = done.assets.keys().map(String::len).max().unwrap_or(0);
     for (k, (m, f)) in &done.assets {
         out.push_str(&format!("{k:width$}  {m} materialized, {f} failed\n"));
     }
-    let verb = if done.written { "updated" } else { "unchanged:" };
-    out.push_str(&format!(
-        "{} {verb} from Dagster ({} imported)\n",
-        state.display(),
-        plural(done.assets.len(), "asset")
-    ));
+    let what = if done.written { "updated from Dagster" } else { "already had what Dagster reports" };
+    out.push_str(&format!("{} {what} ({} imported)\n", state.display(), plural(done.assets.len(), "asset")));
     match io.out(&out) {
         Ok(()) => EXIT_OK,
         Err(e) => io.usage_error(&format!("cannot write: {e}")),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::nodes::AssetNode;
 use crate::model::Pipeline;
-use crate::partitions::DynamicKeys;
+use crate::partitions::{DynamicKeys, PartitionsDef};
 use crate::plan::Space;
 use crate::state::{record_run, store, State, StateError};
 
@@ -21,6 +21,8 @@ pub struct Imported {
     pub assets: BTreeMap<String, (usize, usize)>,
     /// Pipeline assets Dagster does not define.
     pub missing: Vec<String>,
+    /// Dynamic keys Dagster has that the state did not, by definition name.
+    pub dynamic_keys: BTreeMap<String, usize>,
     /// Whether the state file changed.
     pub written: bool,
 }
@@ -38,6 +40,17 @@ pub fn import(
 ) -> Result<Imported, StateError> {
     let mut out = Imported::default();
     let ((), written) = store::update(path, lock_timeout, |s: &mut State| -> Result<(), StateError> {
+        // Dagster's dynamic keys first, so the partitions recorded below resolve.
+        for (name, keys) in dynamic_keys(p, nodes) {
+            let list = s.dynamic.entry(name.clone()).or_default();
+            let mut valid = DynamicKeys::new();
+            for k in keys {
+                if !list.contains(k) && valid.insert(&name, k).unwrap_or(false) {
+                    list.push(k.clone());
+                    *out.dynamic_keys.entry(name.clone()).or_default() += 1;
+                }
+            }
+        }
         let space =
             Space::new(p, as_of, &s.dynamic_keys(flags)).map_err(|d| StateError::new(d.code, d.message.clone()))?;
         for id in p.asset_ids() {
@@ -62,4 +75,25 @@ pub fn import(
     })?;
     out.written = written;
     Ok(out)
+}
+
+/// The keys Dagster has for each dynamic definition (alone or a dimension of a multi one), as
+/// read off the assets that use it, in Dagster's order.
+fn dynamic_keys<'a>(p: &Pipeline, nodes: &'a BTreeMap<String, AssetNode>) -> Vec<(String, &'a [String])> {
+    let mut out = Vec::new();
+    for id in p.asset_ids() {
+        let (Some(def), Some(node)) = (p.asset(id).partitions, nodes.get(&p.asset(id).key)) else { continue };
+        match p.partitions_def(def) {
+            PartitionsDef::Dynamic(d) => out.push((d.name.clone(), node.keys.as_slice())),
+            PartitionsDef::Multi(m) => {
+                for (dim, def) in m.dimensions() {
+                    if let (PartitionsDef::Dynamic(d), Some(keys)) = (def, node.dimension_keys.get(dim)) {
+                        out.push((d.name.clone(), keys.as_slice()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

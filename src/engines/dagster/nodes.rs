@@ -111,6 +111,8 @@ pub struct AssetNode {
     pub failed: Vec<String>,
     /// An unpartitioned asset: whether it was ever materialized.
     pub ever_materialized: bool,
+    /// Multi partitions: each dimension's keys, by dimension name.
+    pub dimension_keys: BTreeMap<String, Vec<String>>,
 }
 
 const STATUS_FIELDS: &str = "__typename \
@@ -143,7 +145,11 @@ pub fn parse_asset_nodes(data: &Value) -> Result<BTreeMap<String, AssetNode>, Da
         let keys = if partitioned { strings(node, "partitionKeys")? } else { Vec::new() };
         let ever_materialized =
             node.get("assetMaterializations").and_then(Value::as_array).is_some_and(|m| !m.is_empty());
-        let mut a = AssetNode { partitioned, keys, ever_materialized, ..AssetNode::default() };
+        let mut dimension_keys = BTreeMap::new();
+        for d in node.get("partitionKeysByDimension").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+            dimension_keys.insert(str_field(d, "name")?.to_string(), strings(d, "partitionKeys")?);
+        }
+        let mut a = AssetNode { partitioned, keys, ever_materialized, dimension_keys, ..AssetNode::default() };
         if partitioned {
             let (m, f) = statuses(node)?;
             a.materialized = m;
@@ -284,6 +290,7 @@ mod tests {
         assert_eq!(nodes["regions"].failed, ["eu"]);
         assert_eq!(nodes["both"].materialized, ["d1|us", "d2|us"]);
         assert_eq!(nodes["both"].failed, ["d1|eu", "d2|eu"]);
+        assert_eq!(nodes["both"].dimension_keys["region"], ["eu", "us"]);
         assert!(nodes["report"].ever_materialized && !nodes["report"].partitioned);
     }
 }
