@@ -84,6 +84,11 @@ fn every_code_has_a_fixture() {
         Code::DagsterDifference,
         // `dagplan export`'s: tested in tests/export_argo.rs.
         Code::NotExportable,
+        // `export dagster`'s warning: tested in tests/export_dagster.rs.
+        Code::ExportApproximation,
+        // `dagplan dagster ...`'s: need a Dagster; tested in tests/dagster_engine.rs.
+        Code::DagsterError,
+        Code::NotLaunchable,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()
