@@ -82,9 +82,8 @@ fn every_code_has_a_fixture() {
         Code::BadPlan,
         Code::StalePlan,
         Code::DagsterDifference,
-        // `dagplan export`'s: tested in tests/export_argo.rs.
+        // `dagplan export`'s: tested in tests/export_argo.rs and tests/export_dagster.rs.
         Code::NotExportable,
-        // `export dagster`'s warning: tested in tests/export_dagster.rs.
         Code::ExportApproximation,
         // `dagplan dagster ...`'s: need a Dagster; tested in tests/dagster_engine.rs.
         Code::DagsterError,

@@ -46,7 +46,7 @@ pub fn run(a: &DagsterArgs, io: &mut Io) -> i32 {
     };
     let Some(p) = &c.pipeline else { return EXIT_INVALID };
     let o = Options {
-        source: vec![a.file.display().to_string()],
+        source: Vec::new(), // the pipeline's files, imports included
         fingerprint: crate::plan::fingerprint(p),
         hook: a.hook.clone(),
         fallback: a.body,

@@ -31,18 +31,23 @@ pub struct Item {
     pub comments: Vec<String>,
 }
 
-/// A Python string literal: double quotes, and escapes for quotes, backslashes and every
-/// control or line-separating character, so any key survives as one token.
+/// A Python string literal as `black` writes it: double quotes unless single ones need fewer
+/// escapes; backslashes and every control or line-separating character escaped, so any key
+/// survives as one token.
 pub fn string(s: &str) -> String {
+    let quote = if s.matches('"').count() > s.matches('\'').count() { '\'' } else { '"' };
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
+    out.push(quote);
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') => {
                 // Every such character is in the Basic Multilingual Plane.
                 out.push_str(&format!("\\u{:04x}", c as u32))
@@ -50,7 +55,7 @@ pub fn string(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push(quote);
     out
 }
 
@@ -229,7 +234,9 @@ mod tests {
 
     #[test]
     fn strings_escape_quotes_backslashes_and_controls() {
-        assert_eq!(string(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(string(r#"a"b\c"#), r#"'a"b\\c'"#);
+        assert_eq!(string(r#"it's "x""#), r#"'it\'s "x"'"#);
+        assert_eq!(string("it's"), r#""it's""#);
         assert_eq!(string("x\ny\u{7}\u{2028}é"), "\"x\\ny\\u0007\\u2028é\"");
     }
 
