@@ -94,6 +94,8 @@ export DAGSTER_HOME=$WORK/home
 export DAGPLAN_ASSET_BODY=dagster_body:body
 export DAGPLAN_FAIL_FILE=$WORK/fail
 export PYTHONPATH=$WORK/code
+# The instance's storage is made once, before two processes could race to make it.
+"$VENV/bin/dagster" instance migrate > "$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; exit 1; }
 (
     cd "$WORK/code"
     start web "$VENV/bin/dagster-webserver" -h 127.0.0.1 -p "$PORT" -f defs.py

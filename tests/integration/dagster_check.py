@@ -51,16 +51,33 @@ def shape_of_plan(run):
     return assets, None
 
 
+WORKSPACE = """{ version workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
+  locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+
+
 def wait(url, seconds):
+    """Until the webserver answers and every code location has loaded (a load error fails)."""
     deadline = time.time() + float(seconds)
-    while True:
+    why = "no answer"
+    while time.time() < deadline:
         try:
-            print("dagster.sh: Dagster", gql(url, "{ version }")["version"], "is up")
-            return
+            data = gql(url, WORKSPACE)
         except Exception as e:  # noqa: BLE001 - anything means "not yet"
-            if time.time() > deadline:
-                sys.exit(f"dagster.sh: the webserver did not answer in {seconds}s: {e}")
+            why = str(e)
             time.sleep(1)
+            continue
+        entries = data["workspaceOrError"].get("locationEntries") or []
+        loaded = [e for e in entries if e["loadStatus"] == "LOADED"]
+        if entries and len(loaded) == len(entries):
+            for e in entries:
+                err = e["locationOrLoadError"] or {}
+                if err.get("__typename") == "PythonError":
+                    sys.exit(f"dagster.sh: the code location {e['name']} did not load: {err['message']}")
+            print("dagster.sh: Dagster", data["version"], "is up with", ", ".join(e["name"] for e in entries))
+            return
+        why = f"code locations loading: {[e['name'] + ' ' + e['loadStatus'] for e in entries]}"
+        time.sleep(1)
+    sys.exit(f"dagster.sh: Dagster was not ready in {seconds}s ({why})")
 
 
 def runs(url, plan_path, summary_path):
