@@ -6,7 +6,8 @@
 # on 127.0.0.1 (a free port, DAGSTER_HOME in a temporary directory). Then: `launch --mode
 # runs` makes exactly the plan's runs, and records the failure; `state import dagster` equals
 # what was materialized; the failure is planned again; `dagster report` makes Dagster see
-# what dagplan's own executor ran; `launch --mode backfill` runs exactly the plan's runs.
+# what dagplan's own executor ran; `launch --mode backfill` runs exactly the plan's runs (the
+# rest after the failure, then the whole plan).
 # Every process started here is stopped on exit, failure or interrupt. Called by .ci/run;
 # needs python3 (3.10-3.13) and PyPI once.
 set -euo pipefail
@@ -170,4 +171,10 @@ $CHECK backfill "$URL" "$WORK/rest.json" "$id" 300 || fail "the backfill's runs 
 "$PY" -c "import json, sys; r = json.load(open(sys.argv[1]))['runs']; assert r == [], r" "$WORK/none.json" \
     || fail "something is still planned after the backfill"
 echo "dagster.sh: ok: after the backfill and an import, nothing is left to plan"
-echo "dagster.sh: 5 passed, 0 failed"
+
+# 6. The whole plan as one backfill: Dagster's daemon makes exactly the plan's runs, wave by wave.
+"${LAUNCH[@]}" "$WORK/plan.json" --mode backfill > "$WORK/backfill_all.out"
+id=$(sed -n 's/^backfill \([^ ]*\) launched: .*/\1/p' "$WORK/backfill_all.out")
+[ -n "$id" ] || fail "no backfill id: $(cat "$WORK/backfill_all.out")"
+$CHECK backfill "$URL" "$WORK/plan.json" "$id" 420 || fail "the whole plan's backfill runs are not the plan's"
+echo "dagster.sh: 6 passed, 0 failed"
