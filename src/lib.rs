@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collections;
 pub mod diagnostics;
 pub mod emit;
+pub mod engines;
 pub mod explain;
 pub mod export;
 pub mod mapping;

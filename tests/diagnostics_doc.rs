@@ -121,6 +121,15 @@ fn generate() -> String {
                          `IdentityPartitionMapping()`), with a comment in the module; the module is written \
                          (exit 0)"
                     }
+                    Code::DagsterError => {
+                        "`dagplan dagster launch|report` or `dagplan state import dagster` cannot reach the \
+                         `--url`, or Dagster answers with a GraphQL or Python error, or not with JSON (exit 2)"
+                    }
+                    Code::NotLaunchable => {
+                        "`dagplan dagster launch` finds a run that Dagster would refuse or fail later: an asset \
+                         the code location does not define, or a partition key Dagster's definition does not \
+                         have (past its `end`, or not yet); nothing is launched (exit 1)"
+                    }
                     _ => "see the fixtures",
                 };
                 let _ = writeln!(examples, "Reported when {when}.");

@@ -87,6 +87,9 @@ fn every_code_has_a_fixture() {
         Code::ExportApproximation,
         // `plan`'s note on dynamic definitions without keys: tests/cli_diagnostics.rs.
         Code::NoDynamicKeys,
+        // `dagplan dagster ...`'s: need a Dagster; tested in tests/dagster_engine.rs.
+        Code::DagsterError,
+        Code::NotLaunchable,
     ];
     let missing: Vec<&str> = Code::ALL
         .iter()

@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod dagster;
 mod describe;
 mod diff;
 mod dynamic;
@@ -79,6 +80,9 @@ pub enum Command {
     /// Write a plan for another orchestrator: Argo Workflows or Airflow 3.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Launch plans in Dagster and tell it what dagplan ran (see also `state import dagster`).
+    #[command(subcommand)]
+    Dagster(dagster::DagsterCommand),
     /// Print the asset graph as Graphviz DOT, Mermaid or SVG.
     Graph {
         file: PathBuf,
@@ -121,5 +125,6 @@ pub fn run(cli: Cli, io: &mut Io) -> i32 {
         Command::Schema(args) => schema::run(&args, io),
         Command::Completions { shell } => describe::completions(shell, io),
         Command::Man { command } => describe::man(command.as_deref(), io),
+        Command::Dagster(cmd) => dagster::run(&cmd, io),
     }
 }

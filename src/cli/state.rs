@@ -35,6 +35,16 @@ pub enum StateCommand {
     Record(RecordArgs),
     /// Summarize the state file: dynamic keys, and each asset's recorded ranges.
     Show(ShowArgs),
+    /// Read what an orchestrator materialized and failed into the state file.
+    #[command(subcommand)]
+    Import(ImportSource),
+}
+
+/// Where `state import` reads from.
+#[derive(clap::Subcommand, Debug)]
+pub enum ImportSource {
+    /// Each asset's materialized and failed partitions from a Dagster webserver (GraphQL).
+    Dagster(super::dagster::ImportArgs),
 }
 
 /// The state file of a command that writes it.
@@ -151,6 +161,7 @@ pub fn run(args: &StateArgs, io: &mut Io) -> i32 {
         StateCommand::Mark(a) => mark(a, io),
         StateCommand::Record(a) => record(a, io),
         StateCommand::Show(a) => show(a, io),
+        StateCommand::Import(ImportSource::Dagster(a)) => super::dagster::import_cmd(a, io),
     }
 }
 

@@ -110,6 +110,9 @@ codes! {
     StalePlan = "stale_plan": "a saved plan was made from another pipeline or state than the current one",
     NotExportable = "not_exportable": "a planned run, or the pipeline itself, cannot be written for the orchestrator an export targets",
     ExportApproximation = "export_approximation": "an export writes the nearest equivalent, with a comment, of something its target cannot express exactly",
+    // engines (`dagplan dagster ...`, `state import dagster`)
+    DagsterError = "dagster_error": "Dagster could not be reached, or answered with an error or with something that is not its GraphQL API",
+    NotLaunchable = "not_launchable": "a plan cannot be launched in Dagster as it is: an asset or a partition Dagster does not have",
 }
 
 #[cfg(test)]
