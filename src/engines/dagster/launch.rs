@@ -212,6 +212,9 @@ mod tests {
             assets: assets.iter().map(|s| s.to_string()).collect(),
             partitions: keys.iter().map(|s| s.to_string()).collect(),
             range: None,
+            start: None,
+            end: None,
+            partitions_def: None,
             inputs: Default::default(),
             after: vec![],
         }
