@@ -125,7 +125,7 @@ fn read<T: JsonSchema>() -> Schema {
 #[allow(dead_code)]
 enum JsonlLine {
     Header(JsonlHeader),
-    Run(RunDoc),
+    Run(Box<RunDoc>),
 }
 
 /// The first line of `plan --format jsonl`: the plan document's fields but its runs.
