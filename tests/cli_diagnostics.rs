@@ -179,3 +179,18 @@ fn a_missing_import_suggests_the_nearest_file_and_does_not_cascade() {
     assert!(!err.contains("unknown_partitions") && !err.contains("declare it"), "{err}");
     snapshot("missing_import", &err);
 }
+
+#[test]
+fn a_bad_time_key_gets_the_nearest_key_in_time_and_a_dst_gap_is_named() {
+    let file = "examples/hourly_metrics.dag";
+    let at = "2024-04-01T00:00:00Z";
+    // 02:00 on 2024-03-10 does not exist in New York: the clocks jump to 03:00.
+    let (code, _, err) = dagplan(&["plan", file, "--as-of", at, "--partitions", "2024-03-10-02:00"]);
+    assert_eq!(code, 1);
+    snapshot("partitions_dst_gap", &err);
+    assert!(err.contains("of `page_views` (partitions `hourly`)"), "{err}");
+    // Between two windows: the next window's key, not the first or last key by spelling.
+    let (code, _, err) = dagplan(&["plan", file, "--as-of", at, "--partitions", "2024-03-10-05:30"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `2024-03-10-06:00`?") && !err.contains("does not exist in"), "{err}");
+}

@@ -99,7 +99,13 @@ pub fn targets(
         } else if is_root {
             match resolve(space, def, spec_text.unwrap_or("all")) {
                 Ok(r) => r,
-                Err(d) if d.help.is_some() => {
+                Err(mut d) if d.help.is_some() => {
+                    if d.code == Code::NoSuchPartition {
+                        // Name the root that takes the spec and its definition.
+                        let name = p.partitions[def.0 as usize].name.as_deref().unwrap_or("an inline definition");
+                        let whose = format!(" of `{}` (partitions `{name}`)", asset.key);
+                        d.message = d.message.replacen(" here", &whose, 1);
+                    }
                     errors.push(d);
                     continue;
                 }
@@ -199,11 +205,44 @@ fn bad_key(space: &Space, def: crate::model::PartitionsId, key: &str) -> Diagnos
         "the definition has no partitions as of this time".to_string()
     } else {
         let (first, last) = (space.key(def, 0), space.key(def, n - 1));
-        suggest(key, [first.as_str(), last.as_str()])
-            .map(|s| format!("{s} the partitions run from `{first}` to `{last}` as of this time"))
-            .unwrap_or_else(|| format!("the partitions run from `{first}` to `{last}` as of this time"))
+        let range = format!("the partitions run from `{first}` to `{last}` as of this time");
+        match nearest_in_time(space, def, key) {
+            Some(near) => format!("{near} {range}"),
+            None => suggest(key, [first.as_str(), last.as_str()]).map(|s| format!("{s} {range}")).unwrap_or(range),
+        }
     };
     Diagnostic::error(Code::NoSuchPartition, format!("`{key}` is not a partition key here")).help(help)
+}
+
+/// For a time definition, the existing key nearest in time to a key that parses but names
+/// no partition (a wall time in a DST gap, a time between two windows, one past the end):
+/// "did you mean `K`?", saying when the wall time does not exist in the zone.
+fn nearest_in_time(space: &Space, def: crate::model::PartitionsId, key: &str) -> Option<String> {
+    let crate::partitions::PartitionsDef::Time(t) = space.definition(def) else { return None };
+    let at = t.tick(t.snap_key(key)?)?;
+    let n = space.len(def);
+    // The first position whose window starts at or after `at` (windows are in time order).
+    let (mut lo, mut hi) = (0u64, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match space.window(def, mid) {
+            Some((start, _)) if start.with_timezone(&chrono::Utc) < at => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    let near = space.key(def, lo.min(n - 1));
+    let gap = chrono::NaiveDateTime::parse_from_str(key, t.fmt()).ok().is_some_and(|local| {
+        use chrono::TimeZone;
+        matches!(t.timezone().from_local_datetime(&local), chrono::LocalResult::None)
+    });
+    Some(if gap {
+        format!(
+            "did you mean `{near}`? `{key}` is a wall time that does not exist in {} (the clocks skip it);",
+            t.timezone()
+        )
+    } else {
+        format!("did you mean `{near}`?")
+    })
 }
 
 /// Resolves a `--partitions` spec against one definition's keys.
