@@ -194,3 +194,16 @@ fn a_bad_time_key_gets_the_nearest_key_in_time_and_a_dst_gap_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `2024-03-10-06:00`?") && !err.contains("does not exist in"), "{err}");
 }
+
+#[test]
+fn a_per_dimension_spec_that_another_root_widens_is_warned_about() {
+    let spec = "date=2024-01-02...2024-01-03,region=us-east-1";
+    let (code, _, err) = dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "--partitions", spec]);
+    assert_eq!(code, 0, "{err}");
+    snapshot("partitions_widened", &err);
+    // Selected alone, the multi asset is a root and takes the spec exactly: no warning.
+    let (code, _, err) =
+        dagplan(&["plan", "examples/sales.dag", "--as-of", AS_OF, "--select", "regional_sales", "--partitions", spec]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("widened_partitions"), "{err}");
+}

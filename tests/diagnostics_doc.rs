@@ -36,7 +36,9 @@ fn generate() -> String {
         });
         // Codes without a fixture are errors, but for warnings only a command can give.
         let unfixtured = match code {
-            Code::PlanMismatch | Code::DagsterDifference | Code::ExportApproximation => "warning",
+            Code::PlanMismatch | Code::DagsterDifference | Code::ExportApproximation | Code::WidenedPartitions => {
+                "warning"
+            }
             Code::NoDynamicKeys => "note",
             _ => "error",
         };

@@ -87,6 +87,8 @@ fn every_code_has_a_fixture() {
         Code::ExportApproximation,
         // `plan`'s note on dynamic definitions without keys: tests/cli_diagnostics.rs.
         Code::NoDynamicKeys,
+        // `plan`'s warning on a widened per-dimension --partitions: tests/cli_diagnostics.rs.
+        Code::WidenedPartitions,
         // `dagplan dagster ...`'s: need a Dagster; tested in tests/dagster_engine.rs.
         Code::DagsterError,
         Code::NotLaunchable,

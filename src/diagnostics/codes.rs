@@ -80,6 +80,7 @@ codes! {
     MissingUpstream = "missing_upstream": "a planned partition reads upstream partitions that do not exist",
     DagsterDifference = "dagster_difference": "a plan deliberately differs from what Dagster 1.13 would run",
     PlanTooLarge = "plan_too_large": "a plan would have more runs than --max-runs allows",
+    WidenedPartitions = "widened_partitions": "a per-dimension --partitions is widened for an asset below another root",
     // warnings
     UnusedPartitions = "unused_partitions": "a partitions definition is used by no asset",
     DuplicateDep = "duplicate_dep": "an asset lists the same upstream asset twice",

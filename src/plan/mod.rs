@@ -16,6 +16,7 @@ pub mod spec;
 pub mod stream;
 mod targets;
 mod waves;
+mod widened;
 
 use chrono::{DateTime, Utc};
 
@@ -182,7 +183,8 @@ pub fn prepare<'p>(
     space.check_used(pipeline, &selected).map_err(|d| vec![d])?;
     let mut targets = targets::targets(pipeline, &space, &selected, request.partitions)?;
     let targeted: Vec<bool> = targets.iter().map(Option::is_some).collect();
-    let warnings = differences::differences(pipeline, &selected, request.partitions, &targeted);
+    let mut warnings = differences::differences(pipeline, &selected, request.partitions, &targeted);
+    warnings.extend(widened::widened(pipeline, &space, request.partitions, &targets));
     if let Some(s) = state {
         let done = crate::state::resolve_all(s.state, pipeline, &space);
         targets::subtract_done(pipeline, &mut targets, &done, s.reprocess, s.stale);
