@@ -66,6 +66,16 @@ pub struct StateFlags {
 }
 
 impl StateFlags {
+    /// Loads `--state` when given, and the dynamic keys: `flags` joined by the state's.
+    pub fn load(&self, flags: &DynamicKeys, io: &mut Io) -> Result<(Option<crate::state::State>, DynamicKeys), i32> {
+        let state = match &self.state {
+            Some(path) => Some(super::state::load(path, io)?),
+            None => None,
+        };
+        let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(flags));
+        Ok((state, dynamic))
+    }
+
     /// The planner's state request for these flags, on the loaded `state`.
     pub fn request<'a>(&self, state: &'a crate::state::State) -> crate::plan::StateRequest<'a> {
         crate::plan::StateRequest { state, reprocess: self.reprocess, stale: self.stale }

@@ -2,7 +2,6 @@
 //! command line, plan files, the state and `crate::engines::dagster`, which does the talking.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,9 +18,8 @@ use crate::emit::run as emit;
 use crate::engines::dagster::follow::{follow, FollowOptions};
 use crate::engines::dagster::launch::{self, PLAN_TAG};
 use crate::engines::dagster::{import, nodes, report as send, Client, DagsterError};
-use crate::run::progress::{Lines, Live};
 use crate::run::record::StateRecorder;
-use crate::run::{prepare::label, Final, Job, Policy, Progress, Recorder};
+use crate::run::{prepare::label, Final, Job, Policy, Recorder};
 
 /// `dagplan dagster ...`.
 #[derive(clap::Subcommand, Debug)]
@@ -271,16 +269,8 @@ fn runs_mode(
         }
         _ => &mut none,
     };
-    let mut live;
-    let mut lines;
-    let progress: &mut dyn Progress = if std::io::stderr().is_terminal() {
-        live = Live::new(jobs.len());
-        &mut live
-    } else {
-        lines = Lines::new(std::io::stderr(), jobs.len());
-        &mut lines
-    };
-    let report = match follow(c, repo, &doc.runs, jobs, opts, recorder, progress) {
+    let mut progress = crate::run::progress::on_stderr(jobs.len());
+    let report = match follow(c, repo, &doc.runs, jobs, opts, recorder, progress.as_mut()) {
         Ok(r) => r,
         Err(e) => return dagster_error(&e, io),
     };

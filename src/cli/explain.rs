@@ -8,7 +8,6 @@ use super::{Io, EXIT_INVALID, EXIT_OK};
 use crate::diagnostics::render::render;
 use crate::explain::{explain, text, Query};
 use crate::plan::{plan_with_state, Plan, PlanRequest, StateRequest};
-use crate::state::State;
 
 /// Output format of `explain`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -56,14 +55,10 @@ pub fn run(args: &ExplainArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let state: Option<State> = match &args.done.state {
-        Some(path) => match super::state::load(path, io) {
-            Ok(s) => Some(s),
-            Err(code) => return code,
-        },
-        None => None,
+    let (state, dynamic) = match args.done.load(&flags, io) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| args.done.request(s));
     let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
     let plan = match plan_with_state(pipeline, &request, state.as_ref()) {

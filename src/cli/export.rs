@@ -190,11 +190,7 @@ fn write_out(path: Option<&Path>, text: &str, io: &mut Io) -> i32 {
 fn load(i: &Input, io: &mut Io) -> Result<(Tasks, PathBuf), i32> {
     let defaults = Defaults { retries: i.retries, timeout: i.timeout };
     let flags = dynamic_keys(&i.shared, io)?;
-    let state = match &i.done.state {
-        Some(path) => Some(super::state::load(path, io)?),
-        None => None,
-    };
-    let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
+    let (state, dynamic) = i.done.load(&flags, io)?;
     let finish = |c: &Compilation, runs: &[RunDoc], as_of: DateTime<Utc>, fp: Option<String>, io: &mut Io| {
         let Some(p) = &c.pipeline else { return Err(EXIT_INVALID) };
         tasks(p, runs, as_of, &dynamic, defaults, fp).map_err(|diags| {

@@ -14,7 +14,6 @@ use crate::emit::plan_text::write_text;
 use crate::model::Pipeline;
 use crate::plan::{prepare, Plan, Prepared, Runs};
 use crate::select::{self, Selection};
-use crate::state::State;
 
 /// Arguments of `dagplan plan`.
 #[derive(clap::Args, Debug)]
@@ -63,14 +62,10 @@ pub fn run(args: &PlanArgs, io: &mut Io) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let state: Option<State> = match &args.done.state {
-        Some(path) => match super::state::load(path, io) {
-            Ok(s) => Some(s),
-            Err(code) => return code,
-        },
-        None => None,
+    let (state, dynamic) = match args.done.load(&flags, io) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let dynamic = state.as_ref().map_or_else(|| flags.clone(), |s| s.dynamic_keys(&flags));
     let state = state.as_ref().map(|s| args.done.request(s));
     let request = args.targeting.request(sel.as_ref(), as_of, &dynamic);
     let prepared = match prepare(pipeline, &request, state.as_ref()) {

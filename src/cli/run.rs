@@ -3,7 +3,6 @@
 //! wiring: planning is `crate::plan`'s, executing `crate::run`'s.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,9 +18,8 @@ use crate::emit::run as emit;
 use crate::partitions::DynamicKeys;
 use crate::plan::{plan_with_state, StateRequest};
 use crate::run::journal;
-use crate::run::progress::{Lines, Live};
 use crate::run::record::{recover, StateRecorder};
-use crate::run::{execute, prepare, Defaults, Job, Options, Policy, Progress, Report};
+use crate::run::{execute, prepare, Defaults, Job, Options, Policy, Report};
 use crate::state::Reprocess;
 use chrono::{DateTime, Utc};
 
@@ -335,16 +333,8 @@ fn go(
         flags: flags.clone(),
         jobs: &jobs,
     };
-    let mut live;
-    let mut lines;
-    let progress: &mut dyn Progress = if std::io::stderr().is_terminal() {
-        live = Live::new(jobs.len());
-        &mut live
-    } else {
-        lines = Lines::new(std::io::stderr(), jobs.len());
-        &mut lines
-    };
-    let report = match execute(&jobs, &opts, &mut recorder, progress) {
+    let mut progress = crate::run::progress::on_stderr(jobs.len());
+    let report = match execute(&jobs, &opts, &mut recorder, progress.as_mut()) {
         Ok(r) => r,
         Err(e) => return io.usage_error(&e),
     };

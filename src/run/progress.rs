@@ -69,6 +69,16 @@ impl<W: Write> Progress for Lines<W> {
     }
 }
 
+/// Progress on stderr: a live bar on a terminal, a line per event otherwise.
+pub fn on_stderr(runs: usize) -> Box<dyn Progress> {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        Box::new(Live::new(runs))
+    } else {
+        Box::new(Lines::new(std::io::stderr(), runs))
+    }
+}
+
 /// A live display on a terminal (stderr).
 pub struct Live {
     bar: ProgressBar,

@@ -13,27 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DAGSTER_VERSION=1.13.28
-TARGET="${CARGO_TARGET_DIR:-target}"
-case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
-VENV="$TARGET/venvs/dagster-$DAGSTER_VERSION"
+NAME=dagster.sh
+. tests/integration/dagster_venv.sh
 DAGPLAN="${DAGPLAN:-target/debug/dagplan}"
-PY=$VENV/bin/python
 CHECK="$PY tests/integration/dagster_check.py"
-
-mkdir -p "$(dirname "$VENV")"
-# One creator at a time: tests/integration/dagster_export.sh uses the same venv.
-exec 9> "$VENV.lock"
-flock 9
-if ! "$PY" -c "import dagster, dagster_graphql, dagster_webserver, sys; sys.exit(dagster.__version__ != '$DAGSTER_VERSION')" 2>/dev/null; then
-    echo "dagster.sh: installing dagster==$DAGSTER_VERSION into $VENV"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet "dagster==$DAGSTER_VERSION" "dagster-graphql==$DAGSTER_VERSION" \
-        "dagster-webserver==$DAGSTER_VERSION"
-fi
-flock -u 9
 [ -x "$DAGPLAN" ] || cargo build --quiet
 
 WORK=$(mktemp -d)

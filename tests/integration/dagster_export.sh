@@ -9,24 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DAGSTER_VERSION=1.13.28
-VENV="${CARGO_TARGET_DIR:-target}/venvs/dagster-$DAGSTER_VERSION"
+NAME=dagster_export.sh
+. tests/integration/dagster_venv.sh
 DAGPLAN="${DAGPLAN:-target/debug/dagplan}"
-PY=$VENV/bin/python
-
-mkdir -p "$(dirname "$VENV")"
-# One creator at a time: the engine tests use the same venv.
-exec 9> "$VENV.lock"
-flock 9
-if ! "$PY" -c "import dagster, dagster_graphql, dagster_webserver, sys; sys.exit(dagster.__version__ != '$DAGSTER_VERSION')" 2>/dev/null; then
-    echo "dagster_export.sh: installing dagster==$DAGSTER_VERSION into $VENV"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet "dagster==$DAGSTER_VERSION" "dagster-graphql==$DAGSTER_VERSION" \
-        "dagster-webserver==$DAGSTER_VERSION"
-fi
-flock -u 9
 [ -n "${DAGPLAN_SKIP_BUILD:-}" ] || cargo build --quiet
 
 WORK=$(mktemp -d)

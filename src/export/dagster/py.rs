@@ -212,18 +212,17 @@ fn with_comments(comments: &[String], indent: usize, body: String) -> String {
 pub fn comment(indent: usize, text: &str) -> String {
     let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let room = WIDTH.saturating_sub(indent + 2).max(20);
-    let mut lines: Vec<String> = vec![String::new()];
+    let (mut lines, mut line) = (Vec::new(), String::new());
     for word in one_line.split(' ').filter(|w| !w.is_empty()) {
-        let last = lines.last_mut().expect("one line at least");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > room {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+            lines.push(std::mem::take(&mut line));
         }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
     }
+    lines.push(line);
     let lines: Vec<String> = lines.iter().map(|l| format!("{}# {l}", pad(indent))).collect();
     lines.join("\n")
 }
