@@ -1,6 +1,7 @@
 //! Output formats: everything dagplan prints on stdout is produced here, from the model or
 //! a plan, in a canonical order.
 
+mod block;
 pub mod diff;
 pub mod graph;
 pub mod html;

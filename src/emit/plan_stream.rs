@@ -9,6 +9,7 @@
 
 use std::io::{self, Write};
 
+use super::block::Block;
 use super::plan::PlanFormat;
 use crate::model::{PartitionsId, Pipeline};
 use crate::partitions::isoformat;
@@ -91,14 +92,67 @@ fn toml_key(s: &str) -> String {
     }
 }
 
-/// Escaped keys and window ends of one definition, by position, filled on first use.
-#[derive(Default)]
+/// Escaped keys and window ends of one definition, made on first use and kept end to end in
+/// one buffer (definitions longer than [`CACHE_LIMIT`] are escaped on every use instead).
 struct DefCache {
-    keys: Vec<Option<Box<str>>>,
-    /// `(start, end)` of the window, escaped; empty strings for a definition without windows.
-    windows: Vec<Option<(Box<str>, Box<str>)>>,
+    text: Vec<u8>,
+    /// Per position: where its escaped key is in `text`; `(0, 0)` until it is made (an
+    /// escaped key is never empty). Empty until the definition is first used.
+    keys: Vec<(u32, u32)>,
+    /// Per position: where its window's escaped start is in `text` and how long it and the
+    /// end that follows it are; the lengths are 0 until it is made.
+    windows: Vec<(u32, u32, u32)>,
     /// Dimension lengths of a multi definition (empty otherwise), for input boxes.
-    dims: Option<std::rc::Rc<[u64]>>,
+    dims: Box<[u64]>,
+}
+
+impl DefCache {
+    fn new(space: &Space, def: PartitionsId) -> DefCache {
+        let n = space.dimension_names(def).len();
+        let dims = if n < 2 { Box::default() } else { (0..n).map(|i| space.dimension_len(def, i)).collect() };
+        DefCache { text: Vec::new(), keys: Vec::new(), windows: Vec::new(), dims }
+    }
+
+    /// Sizes the per-position tables on first use, if the definition is short enough.
+    fn size(&mut self, space: &Space, def: PartitionsId) {
+        if self.keys.is_empty() && space.len(def) <= CACHE_LIMIT {
+            self.keys.resize(space.len(def) as usize, (0, 0));
+            self.windows.resize(space.len(def) as usize, (0, 0, 0));
+        }
+    }
+
+    /// Appends `bytes` to the text and gives its place, or `None` when the text would outgrow
+    /// 32-bit offsets (the caller then writes without caching).
+    fn keep(&mut self, bytes: &[u8]) -> Option<(u32, u32)> {
+        let at = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(bytes.len()).ok()?;
+        at.checked_add(len)?;
+        self.text.extend_from_slice(bytes);
+        Some((at, len))
+    }
+}
+
+/// A window's escaped start and end: in a [`DefCache`]'s text (where, and the two lengths),
+/// or made for one use.
+enum WindowText {
+    Cached(u32, u32, u32),
+    Fresh(String, String),
+}
+
+impl WindowText {
+    fn start<'t>(&'t self, text: &'t [u8]) -> &'t [u8] {
+        match self {
+            WindowText::Cached(at, s, _) => &text[*at as usize..(at + s) as usize],
+            WindowText::Fresh(s, _) => s.as_bytes(),
+        }
+    }
+
+    fn end<'t>(&'t self, text: &'t [u8]) -> &'t [u8] {
+        match self {
+            WindowText::Cached(at, s, e) => &text[(at + s) as usize..(at + s + e) as usize],
+            WindowText::Fresh(_, e) => e.as_bytes(),
+        }
+    }
 }
 
 /// The per-group parts of a run, escaped once per group.
@@ -123,11 +177,13 @@ pub struct DocWriter<'a> {
     /// Where the document goes, in blocks of about [`BLOCK`] bytes.
     sink: &'a mut dyn Write,
     /// The block being filled: small writes go here, not through `dyn Write`.
-    w: Vec<u8>,
+    w: Block,
     /// Asset keys escaped, by asset id: as values and (TOML) as table keys.
     assets: Vec<String>,
     asset_keys: Vec<String>,
     defs: Vec<DefCache>,
+    /// Scratch for an input range cut into boxes, reused run after run.
+    boxes: Vec<(u64, u64, u64)>,
     group: GroupText,
     runs: u64,
     asset_partitions: u64,
@@ -139,16 +195,18 @@ impl<'a> DocWriter<'a> {
         let assets = head.pipeline.assets.iter().map(|a| if toml { toml_str(&a.key) } else { json(&a.key) }).collect();
         let asset_keys =
             head.pipeline.assets.iter().map(|a| if toml { toml_key(&a.key) } else { json(&a.key) }).collect();
-        let defs = head.pipeline.partitions.iter().map(|_| DefCache::default()).collect();
+        let defs =
+            (0..head.pipeline.partitions.len()).map(|d| DefCache::new(head.space, PartitionsId(d as u32))).collect();
         DocWriter {
             head,
             format,
             version,
             sink,
-            w: Vec::with_capacity(BLOCK + 4096),
+            w: Block::with_capacity(BLOCK + 4096),
             assets,
             asset_keys,
             defs,
+            boxes: Vec::new(),
             group: GroupText::default(),
             runs: 0,
             asset_partitions: 0,
@@ -215,7 +273,7 @@ impl<'a> DocWriter<'a> {
 
     /// Hands the gathered bytes to the output.
     fn flush_block(&mut self) -> io::Result<()> {
-        self.sink.write_all(&self.w)?;
+        self.sink.write_all(self.w.bytes())?;
         self.w.clear();
         Ok(())
     }
@@ -231,7 +289,7 @@ impl<'a> DocWriter<'a> {
         match self.format {
             DocFormat::Json => {
                 if runs > 0 {
-                    self.w.write_all(b"\n")?;
+                    self.w.put(b"\n");
                 }
                 writeln!(self.w, "  ],")?;
                 writeln!(self.w, "  \"summary\": {{\"runs\":{runs},\"asset_partitions\":{ap}}}")?;
@@ -243,62 +301,76 @@ impl<'a> DocWriter<'a> {
     }
 
     /// Writes the key at `pos` of `def`, escaped for the format.
-    fn key(&mut self, def: PartitionsId, pos: u64) -> io::Result<()> {
+    #[inline(always)]
+    fn key(&mut self, def: PartitionsId, pos: u64) {
+        let c = &self.defs[def.0 as usize];
+        match c.keys.get(pos as usize) {
+            Some(&(at, len)) if len > 0 => {
+                self.w.put(&c.text[at as usize..(at + len) as usize]);
+            }
+            _ => self.new_key(def, pos),
+        }
+    }
+
+    /// [`DocWriter::key`] of a key not cached yet: escapes it, and caches it when it can.
+    #[cold]
+    fn new_key(&mut self, def: PartitionsId, pos: u64) {
         let toml = self.format == DocFormat::Toml;
         let space = self.head.space;
-        let c = sized(&mut self.defs[def.0 as usize], space, def);
-        match c.keys.get_mut(pos as usize) {
-            Some(Some(k)) => self.w.write_all(k.as_bytes()),
-            Some(slot) => {
-                let k = space.with_key(def, pos, |k| if toml { toml_str(k) } else { json(k) });
-                self.w.write_all(k.as_bytes())?;
-                *slot = Some(k.into_boxed_str());
-                Ok(())
-            }
-            None => {
-                let k = space.with_key(def, pos, |k| if toml { toml_str(k) } else { json(k) });
-                self.w.write_all(k.as_bytes())
+        let k = space.with_key(def, pos, |k| if toml { toml_str(k) } else { json(k) });
+        self.w.put(k.as_bytes());
+        let c = &mut self.defs[def.0 as usize];
+        c.size(space, def);
+        if (pos as usize) < c.keys.len() {
+            if let Some(place) = c.keep(k.as_bytes()) {
+                c.keys[pos as usize] = place;
             }
         }
     }
 
     /// Writes the start of `first`'s window and the end of `last`'s: `,"start":S,"end":E`
     /// (JSON) or `start = S\nend = E\n` (TOML); nothing for a definition without windows.
-    fn window(&mut self, def: PartitionsId, first: u64, last: u64) -> io::Result<()> {
-        let toml = self.format == DocFormat::Toml;
-        let space = self.head.space;
-        let make = |pos: u64| -> (Box<str>, Box<str>) {
-            let esc = |s: &str| if toml { toml_str(s) } else { json(s) };
-            space.window(def, pos).map_or((Box::from(""), Box::from("")), |w| {
-                (esc(&isoformat(&w.0)).into_boxed_str(), esc(&isoformat(&w.1)).into_boxed_str())
-            })
-        };
-        let c = sized(&mut self.defs[def.0 as usize], space, def);
-        for pos in [first, last] {
-            if let Some(slot @ None) = c.windows.get_mut(pos as usize) {
-                *slot = Some(make(pos));
-            }
-        }
-        let fresh;
-        let (s, e): (&str, &str) = match (c.windows.get(first as usize), c.windows.get(last as usize)) {
-            (Some(Some(a)), Some(Some(b))) => (&a.0, &b.1),
-            _ => {
-                fresh = (make(first).0, make(last).1);
-                (&fresh.0, &fresh.1)
-            }
-        };
-        if s.is_empty() {
-            return Ok(());
-        }
-        let parts: [&[u8]; 5] = if toml {
-            [b"start = ", s.as_bytes(), b"\nend = ", e.as_bytes(), b"\n"]
+    fn window(&mut self, def: PartitionsId, first: u64, last: u64) {
+        let (Some(a), Some(b)) = (self.window_at(def, first), self.window_at(def, last)) else { return };
+        let c = &self.defs[def.0 as usize];
+        let (s, e) = (a.start(&c.text), b.end(&c.text));
+        let parts: [&[u8]; 5] = if self.format == DocFormat::Toml {
+            [b"start = ", s, b"\nend = ", e, b"\n"]
         } else {
-            [b",\"start\":", s.as_bytes(), b",\"end\":", e.as_bytes(), b""]
+            [b",\"start\":", s, b",\"end\":", e, b""]
         };
         for part in parts {
-            self.w.extend_from_slice(part);
+            self.w.put(part);
         }
-        Ok(())
+    }
+
+    /// The escaped window at `pos`, made and cached on first use; `None` when the definition
+    /// has no windows.
+    #[inline]
+    fn window_at(&mut self, def: PartitionsId, pos: u64) -> Option<WindowText> {
+        match self.defs[def.0 as usize].windows.get(pos as usize) {
+            Some(&(at, s, e)) if s > 0 => Some(WindowText::Cached(at, s, e)),
+            _ => self.new_window(def, pos),
+        }
+    }
+
+    #[cold]
+    fn new_window(&mut self, def: PartitionsId, pos: u64) -> Option<WindowText> {
+        let toml = self.format == DocFormat::Toml;
+        let space = self.head.space;
+        let w = space.window(def, pos)?;
+        let esc = |d| if toml { toml_str(&isoformat(d)) } else { json(&isoformat(d)) };
+        let (start, end) = (esc(&w.0), esc(&w.1));
+        let c = &mut self.defs[def.0 as usize];
+        c.size(space, def);
+        if (pos as usize) < c.windows.len() {
+            if let Some((at, _)) = c.keep(&[start.as_bytes(), end.as_bytes()].concat()) {
+                let place = (at, start.len() as u32, end.len() as u32);
+                c.windows[pos as usize] = place;
+                return Some(WindowText::Cached(place.0, place.1, place.2));
+            }
+        }
+        Some(WindowText::Fresh(start, end))
     }
 
     /// Escapes what every run of `run.group` shares, once per group.
@@ -349,183 +421,174 @@ impl<'a> DocWriter<'a> {
         self.group = GroupText { id: Some(run.group_id), assets: assets.join(sep), def, def_is_table, timed };
     }
 
-    /// The dimension lengths of a multi definition (empty for any other).
-    fn dims(&mut self, def: PartitionsId) -> std::rc::Rc<[u64]> {
-        let space = self.head.space;
-        let c = &mut self.defs[def.0 as usize];
-        c.dims
-            .get_or_insert_with(|| {
-                let n = space.dimension_names(def).len();
-                if n < 2 {
-                    std::rc::Rc::from(Vec::new())
-                } else {
-                    (0..n).map(|i| space.dimension_len(def, i)).collect()
-                }
-            })
-            .clone()
-    }
-
     /// Writes one upstream's inputs: every key (version 1) or keys and ranges (version 2).
-    fn inputs(&mut self, def: PartitionsId, set: &crate::plan::Ranges) -> io::Result<()> {
+    fn inputs(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
         let sep: &[u8] = if self.format == DocFormat::Toml { b", " } else { b"," };
         let mut first = true;
         if self.version == 1 {
             for r in set.ranges() {
                 for i in r {
                     if !first {
-                        self.w.write_all(sep)?;
+                        self.w.put(sep);
                     }
                     first = false;
-                    self.key(def, i)?;
+                    self.key(def, i);
                 }
             }
-            return Ok(());
+            return;
         }
-        let dims = self.dims(def);
-        let dims: &[u64] = &dims;
-        let mut boxes: Vec<(u64, u64, u64)> = Vec::new();
-        for r in set.ranges() {
-            boxes.clear();
-            if dims.is_empty() {
-                boxes.push((r.start, r.end - 1, r.end - r.start));
-            } else {
-                cut_boxes(r.start, r.end, dims, 0, &mut boxes);
-            }
-            for &(a, b, count) in &boxes {
+        if self.defs[def.0 as usize].dims.is_empty() {
+            for r in set.ranges() {
                 if !first {
-                    self.w.write_all(sep)?;
+                    self.w.put(sep);
                 }
                 first = false;
-                if count == 1 {
-                    self.key(def, a)?;
-                    continue;
+                self.input_box(def, r.start, r.end - 1, r.end - r.start);
+            }
+            return;
+        }
+        let mut boxes = std::mem::take(&mut self.boxes);
+        for r in set.ranges() {
+            boxes.clear();
+            cut_boxes(r.start, r.end, &self.defs[def.0 as usize].dims, 0, &mut boxes);
+            for &(a, b, count) in &boxes {
+                if !first {
+                    self.w.put(sep);
                 }
-                let toml = self.format == DocFormat::Toml;
-                self.w.write_all(if toml { b"{ first = " } else { b"{\"first\":" })?;
-                self.key(def, a)?;
-                self.w.write_all(if toml { b", last = " } else { b",\"last\":" })?;
-                self.key(def, b)?;
-                self.w.extend_from_slice(if toml { b", count = " } else { b",\"count\":" });
-                decimal(count, &mut self.w);
-                self.w.extend_from_slice(if toml { b" }" } else { b"}" });
+                first = false;
+                self.input_box(def, a, b, count);
             }
         }
-        Ok(())
+        self.boxes = boxes;
     }
 
-    fn partitions(&mut self, run: &RunRef, sep: &[u8]) -> io::Result<()> {
+    /// One key, or keys `a..=b` as `{"first","last","count"}`.
+    #[inline(always)]
+    fn input_box(&mut self, def: PartitionsId, a: u64, b: u64, count: u64) {
+        if count == 1 {
+            self.key(def, a);
+            return;
+        }
+        let toml = self.format == DocFormat::Toml;
+        self.w.put(if toml { b"{ first = " } else { b"{\"first\":" });
+        self.key(def, a);
+        self.w.put(if toml { b", last = " } else { b",\"last\":" });
+        self.key(def, b);
+        self.w.put(if toml { b", count = " } else { b",\"count\":" });
+        decimal(count, &mut self.w);
+        self.w.put(if toml { b" }" } else { b"}" });
+    }
+
+    fn partitions(&mut self, run: &RunRef, sep: &[u8]) {
         if let (Some(k), Some(def)) = (run.partitions, run.group.partitions) {
             for i in k.positions() {
                 if i > k.first {
-                    self.w.write_all(sep)?;
+                    self.w.put(sep);
                 }
-                self.key(def, i)?;
+                self.key(def, i);
             }
         }
-        Ok(())
     }
 
-    fn after(&mut self, run: &RunRef, ids: &[u64], sep: &[u8]) -> io::Result<()> {
+    fn after(&mut self, run: &RunRef, ids: &[u64], sep: &[u8]) {
         for (n, &i) in run.after.iter().enumerate() {
             if n > 0 {
-                self.w.write_all(sep)?;
+                self.w.put(sep);
             }
-            self.w.push(b'"');
-            self.w.extend_from_slice(&hex(ids[i as usize]));
-            self.w.push(b'"');
+            self.w.byte(b'"');
+            self.w.put(&hex(ids[i as usize]));
+            self.w.byte(b'"');
         }
-        Ok(())
     }
 
-    fn json_run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()> {
-        self.w.extend_from_slice(b"{\"id\":\"");
-        self.w.extend_from_slice(&hex(run.id));
-        self.w.extend_from_slice(b"\",\"assets\":[");
-        self.w.write_all(self.group.assets.as_bytes())?;
-        self.w.write_all(b"],\"partitions\":[")?;
-        self.partitions(run, b",")?;
-        self.w.write_all(b"]")?;
+    fn json_run(&mut self, run: &RunRef, ids: &[u64]) {
+        self.w.put(b"{\"id\":\"");
+        self.w.put(&hex(run.id));
+        self.w.put(b"\",\"assets\":[");
+        self.w.put(self.group.assets.as_bytes());
+        self.w.put(b"],\"partitions\":[");
+        self.partitions(run, b",");
+        self.w.put(b"]");
         if let (Some(k), Some(def)) = (run.partitions, run.group.partitions) {
             if run.ranged {
-                self.w.write_all(b",\"range\":{\"first\":")?;
-                self.key(def, k.first)?;
-                self.w.write_all(b",\"last\":")?;
-                self.key(def, k.last())?;
-                self.w.write_all(b"}")?;
+                self.w.put(b",\"range\":{\"first\":");
+                self.key(def, k.first);
+                self.w.put(b",\"last\":");
+                self.key(def, k.last());
+                self.w.put(b"}");
             }
             if self.version >= 2 && self.group.timed {
-                self.window(def, k.first, k.last())?;
+                self.window(def, k.first, k.last());
             }
         }
         if self.version >= 2 {
             if let Some(d) = &self.group.def {
-                self.w.write_all(b",\"partitions_def\":")?;
-                self.w.write_all(d.as_bytes())?;
+                self.w.put(b",\"partitions_def\":");
+                self.w.put(d.as_bytes());
             }
         }
-        self.w.write_all(b",\"inputs\":{")?;
+        self.w.put(b",\"inputs\":{");
         for (n, (up, set)) in run.inputs.iter().enumerate() {
             if n > 0 {
-                self.w.write_all(b",")?;
+                self.w.put(b",");
             }
-            self.w.write_all(self.asset_keys[up.0 as usize].as_bytes())?;
-            self.w.write_all(b":[")?;
+            self.w.put(self.asset_keys[up.0 as usize].as_bytes());
+            self.w.put(b":[");
             if let (InputSet::Partitions(r), Some(def)) = (set, self.head.pipeline.asset(*up).partitions) {
-                self.inputs(def, r)?;
+                self.inputs(def, r);
             }
-            self.w.write_all(b"]")?;
+            self.w.put(b"]");
         }
-        self.w.write_all(b"},\"after\":[")?;
-        self.after(run, ids, b",")?;
-        self.w.write_all(b"]}")
+        self.w.put(b"},\"after\":[");
+        self.after(run, ids, b",");
+        self.w.put(b"]}");
     }
 
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
-    fn toml_run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()> {
-        self.w.extend_from_slice(b"\n[[runs]]\nid = \"");
-        self.w.extend_from_slice(&hex(run.id));
-        self.w.extend_from_slice(b"\"\nassets = [");
-        self.w.write_all(self.group.assets.as_bytes())?;
-        self.w.write_all(b"]\npartitions = [")?;
-        self.partitions(run, b", ")?;
-        self.w.write_all(b"]\n")?;
+    fn toml_run(&mut self, run: &RunRef, ids: &[u64]) {
+        self.w.put(b"\n[[runs]]\nid = \"");
+        self.w.put(&hex(run.id));
+        self.w.put(b"\"\nassets = [");
+        self.w.put(self.group.assets.as_bytes());
+        self.w.put(b"]\npartitions = [");
+        self.partitions(run, b", ");
+        self.w.put(b"]\n");
         let keys: Option<(Keys, PartitionsId)> = run.partitions.zip(run.group.partitions);
         if self.version >= 2 {
             if let Some((k, def)) = keys.filter(|_| self.group.timed) {
-                self.window(def, k.first, k.last())?;
+                self.window(def, k.first, k.last());
             }
             if let (Some(d), false) = (&self.group.def, self.group.def_is_table) {
-                self.w.write_all(b"partitions_def = ")?;
-                self.w.write_all(d.as_bytes())?;
-                self.w.write_all(b"\n")?;
+                self.w.put(b"partitions_def = ");
+                self.w.put(d.as_bytes());
+                self.w.put(b"\n");
             }
         }
-        self.w.write_all(b"after = [")?;
-        self.after(run, ids, b", ")?;
-        self.w.write_all(b"]\n")?;
+        self.w.put(b"after = [");
+        self.after(run, ids, b", ");
+        self.w.put(b"]\n");
         if let Some((k, def)) = keys.filter(|_| run.ranged) {
-            self.w.write_all(b"\n[runs.range]\nfirst = ")?;
-            self.key(def, k.first)?;
-            self.w.write_all(b"\nlast = ")?;
-            self.key(def, k.last())?;
-            self.w.write_all(b"\n")?;
+            self.w.put(b"\n[runs.range]\nfirst = ");
+            self.key(def, k.first);
+            self.w.put(b"\nlast = ");
+            self.key(def, k.last());
+            self.w.put(b"\n");
         }
         if self.version >= 2 {
             if let (Some(d), true) = (&self.group.def, self.group.def_is_table) {
-                self.w.write_all(b"\n[runs.partitions_def]\n")?;
-                self.w.write_all(d.as_bytes())?;
+                self.w.put(b"\n[runs.partitions_def]\n");
+                self.w.put(d.as_bytes());
             }
         }
-        self.w.write_all(b"\n[runs.inputs]\n")?;
+        self.w.put(b"\n[runs.inputs]\n");
         for (up, set) in run.inputs {
-            self.w.write_all(self.asset_keys[up.0 as usize].as_bytes())?;
-            self.w.write_all(b" = [")?;
+            self.w.put(self.asset_keys[up.0 as usize].as_bytes());
+            self.w.put(b" = [");
             if let (InputSet::Partitions(r), Some(def)) = (set, self.head.pipeline.asset(*up).partitions) {
-                self.inputs(def, r)?;
+                self.inputs(def, r);
             }
-            self.w.write_all(b"]\n")?;
+            self.w.put(b"]\n");
         }
-        Ok(())
     }
 }
 
@@ -535,14 +598,14 @@ impl RunSink for DocWriter<'_> {
         self.asset_partitions += run.partitions.map_or(1, |k| k.count) * run.group.assets.len() as u64;
         match self.format {
             DocFormat::Json => {
-                self.w.write_all(if self.runs > 0 { b",\n    " } else { b"    " })?;
-                self.json_run(run, ids)?;
+                self.w.put(if self.runs > 0 { b",\n    " } else { b"    " });
+                self.json_run(run, ids);
             }
             DocFormat::Jsonl => {
-                self.json_run(run, ids)?;
-                self.w.write_all(b"\n")?;
+                self.json_run(run, ids);
+                self.w.put(b"\n");
             }
-            DocFormat::Toml => self.toml_run(run, ids)?,
+            DocFormat::Toml => self.toml_run(run, ids),
         }
         self.runs += 1;
         if self.w.len() >= BLOCK {
@@ -552,36 +615,27 @@ impl RunSink for DocWriter<'_> {
     }
 }
 
-/// The cache of a definition, sized on first use (left empty for a definition too long to cache).
-fn sized<'c>(c: &'c mut DefCache, space: &Space, def: PartitionsId) -> &'c mut DefCache {
-    if c.keys.is_empty() && space.len(def) <= CACHE_LIMIT {
-        c.keys.resize(space.len(def) as usize, None);
-        c.windows.resize(space.len(def) as usize, None);
-    }
-    c
-}
-
 /// Appends `n` in decimal.
-fn decimal(mut n: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+fn decimal(n: u64, out: &mut Block) {
+    out.put(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery).
 fn hex(id: u64) -> [u8; 16] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    /// Each byte's two hex digits.
+    const PAIRS: [[u8; 2]; 256] = {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut pairs = [[0u8; 2]; 256];
+        let mut b = 0;
+        while b < 256 {
+            pairs[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
+            b += 1;
+        }
+        pairs
+    };
     let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = DIGITS[((id >> (60 - 4 * i)) & 0xf) as usize];
+    for (o, b) in out.chunks_exact_mut(2).zip(id.to_be_bytes()) {
+        o.copy_from_slice(&PAIRS[b as usize]);
     }
     out
 }

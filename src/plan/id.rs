@@ -5,7 +5,6 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::space::Space;
-use std::io::Write;
 
 use super::{Group, Keys, Run};
 use crate::model::{PartitionsId, Pipeline};
@@ -60,7 +59,7 @@ pub fn run_id_of(
         buf.push(0x1f);
         space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
         buf.push(0x1f);
-        let _ = write!(buf, "{}", k.count);
+        buf.extend_from_slice(itoa::Buffer::new().format(k.count).as_bytes());
     }
     xxh3_64(buf)
 }

@@ -301,14 +301,11 @@ impl Space {
         Some(Ranges::from_ranges(shifted))
     }
 
-    /// [`Space::same_definition_shift`] of one position range `[s, e)`, without building a set:
-    /// `None` when the edge is not such a shift, an empty range when nothing is read.
-    pub fn shift_span(&self, mapping: &Mapping, down: AssetId, up: AssetId, s: u64, e: u64) -> Option<(u64, u64)> {
-        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
-        let a = (i128::from(s) + i128::from(start_offset)).clamp(0, len);
-        let b = (i128::from(e) + i128::from(end_offset)).clamp(0, len);
-        let a = u64::try_from(a).unwrap_or(0);
-        Some((a, u64::try_from(b).unwrap_or(0).max(a)))
+    /// [`Space::same_definition_shift`] as a [`Shift`] to apply to single position ranges
+    /// without building sets: `None` when the edge is not such a shift.
+    pub fn shift(&self, mapping: &Mapping, down: AssetId, up: AssetId) -> Option<Shift> {
+        let (start, end, len) = self.same_definition_offsets(mapping, down, up)?;
+        Some(Shift { start, end, len })
     }
 
     /// The children of `from` through an edge between two assets of one definition through
@@ -407,5 +404,25 @@ impl Space {
             Subset::Unpartitioned(_) => Ranges::new(),
             Subset::Keys(r) => to_ranges(&r),
         })
+    }
+}
+
+/// An edge between two assets of one definition that reads the downstream positions shifted
+/// by fixed offsets and clamped to the definition (see [`Space::shift`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Shift {
+    start: i64,
+    end: i64,
+    len: i128,
+}
+
+impl Shift {
+    /// The upstream positions `[a, b)` that downstream positions `[s, e)` read; `a == b` when
+    /// nothing is read.
+    pub fn span(&self, s: u64, e: u64) -> (u64, u64) {
+        let a = (i128::from(s) + i128::from(self.start)).clamp(0, self.len);
+        let b = (i128::from(e) + i128::from(self.end)).clamp(0, self.len);
+        let a = u64::try_from(a).unwrap_or(0);
+        (a, u64::try_from(b).unwrap_or(0).max(a))
     }
 }

@@ -15,7 +15,7 @@ use std::io;
 use super::group;
 use super::id;
 use super::producers::Producers;
-use super::space::Space;
+use super::space::{Shift, Space};
 use super::targets::Target;
 use super::waves::Wave;
 use super::{Group, InputSet, Keys, Ranges};
@@ -143,6 +143,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut producers = Producers::new(p.assets.len());
     let mut ids: Vec<u64> = Vec::new();
     let mut waits: Vec<u32> = Vec::new();
+    let mut spans: Vec<(u32, u32)> = Vec::new();
     let mut hash: Vec<u8> = Vec::new();
     let mut errors = Vec::new();
     // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
@@ -155,35 +156,30 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
         // Every run of the wave is registered first: a run may read a group sorted before it.
         let mut next = ids.len() as u32;
         for (g, set, _) in &groups {
-            for keys in group::chunks(space, g, set) {
-                for a in &g.assets {
-                    producers.add(*a, keys, next);
-                }
-                next += 1;
-            }
+            let runs = group::chunks(space, g, set);
+            producers.add_group(&g.assets, &runs, next);
+            next += runs.len() as u32;
         }
         for (g, set, built_index) in &groups {
             let group_id = first_group + built_index;
             let ranged = group::ranged(g);
-            let mut external = group::external(p, g);
+            let external = group::external(p, g);
             let prefix = id::prefix(p, g);
-            let shifts = only_shifts(space, &mut external);
+            let shifts = only_shifts(space, &external);
             for keys in group::chunks(space, g, set) {
                 let index = ids.len() as u32;
-                let inputs: &[(AssetId, InputSet)] = match keys.filter(|k| shifts && k.step == 1) {
-                    Some(k) => shifted_inputs(space, k, &external, &mut reused),
-                    None => {
+                let inputs: &[(AssetId, InputSet)] = match (keys.filter(|k| k.step == 1), &shifts) {
+                    (Some(k), Some(shifts)) => shifted_inputs(k, shifts, &mut reused),
+                    _ => {
                         general = group::inputs(p, space, keys, &external, &mut errors);
                         &general
                     }
                 };
-                waits.clear();
+                spans.clear();
                 for (up, set) in inputs {
-                    producers.runs_reading(*up, set, &mut waits);
+                    producers.runs_reading(*up, set, &mut spans);
                 }
-                waits.sort_unstable();
-                waits.dedup();
-                waits.retain(|&d| d < index);
+                waits_before(index, &mut spans, &mut waits);
                 ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
                 let run = RunRef {
                     group_id,
@@ -202,40 +198,57 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     Ok(Emitted { runs: ids.len() as u64, segments: producers.segments() })
 }
 
-/// Whether every dependency of a group is a shift within one definition to a distinct
-/// upstream other than the group's own assets (then [`shifted_inputs`] applies); sorts the
-/// dependencies by upstream, the order of a run's inputs.
-fn only_shifts(space: &Space, external: &mut [(AssetId, &crate::model::Dep)]) -> bool {
-    external.sort_by_key(|(_, d)| d.upstream);
-    let distinct = external.windows(2).all(|w| w[0].1.upstream != w[1].1.upstream);
-    distinct
-        && external
-            .iter()
-            .all(|(a, d)| d.upstream != *a && space.shift_span(&d.mapping, *a, d.upstream, 0, 1).is_some())
+/// The runs that the spans of runs `spans` (inclusive, in any order, overlapping) name below
+/// `index`, ascending and each once, into `out`.
+fn waits_before(index: u32, spans: &mut [(u32, u32)], out: &mut Vec<u32>) {
+    out.clear();
+    spans.sort_unstable();
+    for &(lo, hi) in spans.iter() {
+        if lo >= index {
+            break;
+        }
+        let from = match out.last() {
+            Some(&last) if last >= lo => last + 1,
+            _ => lo,
+        };
+        out.extend(from..=hi.min(index - 1));
+    }
+}
+
+/// When every dependency of a group is a shift within one definition to a distinct upstream
+/// other than the group's own assets (then [`shifted_inputs`] applies), each upstream with
+/// its shift, in upstream order (the order of a run's inputs).
+fn only_shifts(space: &Space, external: &[(AssetId, &crate::model::Dep)]) -> Option<Vec<(AssetId, Shift)>> {
+    let mut shifts = Vec::with_capacity(external.len());
+    for (a, d) in external {
+        if d.upstream == *a {
+            return None;
+        }
+        shifts.push((d.upstream, space.shift(&d.mapping, *a, d.upstream)?));
+    }
+    shifts.sort_by_key(|(up, _)| *up);
+    shifts.windows(2).all(|w| w[0].0 != w[1].0).then_some(shifts)
 }
 
 /// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
 /// and clamped, written into `slots` in place (no allocation once the slots exist). The
 /// same answer as `group::inputs`, which `tests/plan_stream.rs` checks.
 fn shifted_inputs<'s>(
-    space: &Space,
     k: Keys,
-    external: &[(AssetId, &crate::model::Dep)],
+    shifts: &[(AssetId, Shift)],
     slots: &'s mut Vec<(AssetId, InputSet)>,
 ) -> &'s [(AssetId, InputSet)] {
     let mut n = 0;
-    for (a, dep) in external {
-        let Some((s, e)) = space.shift_span(&dep.mapping, *a, dep.upstream, k.first, k.first + k.count) else {
-            continue;
-        };
+    for (up, shift) in shifts {
+        let (s, e) = shift.span(k.first, k.first + k.count);
         if s >= e {
             continue;
         }
         if n == slots.len() {
-            slots.push((dep.upstream, InputSet::Partitions(Ranges::new())));
+            slots.push((*up, InputSet::Partitions(Ranges::new())));
         }
         let slot = &mut slots[n];
-        slot.0 = dep.upstream;
+        slot.0 = *up;
         match &mut slot.1 {
             InputSet::Partitions(r) => r.set_span(s, e),
             other => *other = InputSet::Partitions(Ranges::span(s, e)),
@@ -243,4 +256,20 @@ fn shifted_inputs<'s>(
         n += 1;
     }
     &slots[..n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waits_before;
+
+    #[test]
+    fn waits_are_the_union_of_spans_below_the_run() {
+        let mut out = Vec::new();
+        waits_before(10, &mut [(4, 6), (0, 1), (5, 8), (12, 14), (9, 11)], &mut out);
+        assert_eq!(out, vec![0, 1, 4, 5, 6, 7, 8, 9]);
+        waits_before(0, &mut [(0, 3)], &mut out);
+        assert!(out.is_empty());
+        waits_before(3, &mut [(2, 2), (2, 2), (1, 1)], &mut out);
+        assert_eq!(out, vec![1, 2]);
+    }
 }
