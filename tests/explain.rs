@@ -207,6 +207,14 @@ fn unknown_assets_and_keys_are_errors_with_a_suggestion() {
     assert!(err.contains("give a key"), "{err}");
     let (code, _, _) = dagplan(&[&["explain", DATE_REGION, "raw_orders", "2024-01-02"][..], &at].concat());
     assert_eq!(code, 1, "a multi key needs every dimension");
+    // A --dynamic naming no dynamic definition is refused as `plan` refuses it.
+    let typo = ["--dynamic", "customrs=acme"];
+    let (plan_code, _, plan_err) = dagplan(&[&["plan", "examples/customer_segments.dag"][..], &at, &typo].concat());
+    let (code, _, err) =
+        dagplan(&[&["explain", "examples/customer_segments.dag", "customer_profiles"][..], &at, &typo].concat());
+    assert_eq!((code, plan_code), (1, 1), "{err}");
+    assert!(err.contains("dagplan::unknown_partitions") && err.contains("did you mean `customers`?"), "{err}");
+    assert!(plan_err.contains("dagplan::unknown_partitions"), "{plan_err}");
 }
 
 #[test]

@@ -42,6 +42,9 @@ pub fn run(args: &ExplainArgs, io: &mut Io) -> i32 {
         Err(code) => return code,
     };
     let Some(pipeline) = &c.pipeline else { return EXIT_INVALID };
+    if let Err(code) = super::common::check_dynamic_flags(pipeline, &args.shared, io) {
+        return code;
+    }
     let as_of = match as_of(&args.shared, io) {
         Ok(t) => t,
         Err(code) => return code,
