@@ -495,9 +495,9 @@ impl<'a> DocWriter<'a> {
             if n > 0 {
                 self.w.put(sep);
             }
-            self.w.byte(b'"');
-            self.w.put(&hex(ids[i as usize]));
-            self.w.byte(b'"');
+            let mut quoted = [b'"'; 18];
+            quoted[1..17].copy_from_slice(&hex(ids[i as usize]));
+            self.w.put(&quoted);
         }
     }
 
@@ -615,9 +615,14 @@ impl RunSink for DocWriter<'_> {
     }
 }
 
-/// Appends `n` in decimal.
+/// Appends `n` in decimal (one digit inline: a lookback's count usually is).
+#[inline(always)]
 fn decimal(n: u64, out: &mut Block) {
-    out.put(itoa::Buffer::new().format(n).as_bytes());
+    if n < 10 {
+        out.byte(b'0' + n as u8);
+    } else {
+        out.put(itoa::Buffer::new().format(n).as_bytes());
+    }
 }
 
 /// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery).

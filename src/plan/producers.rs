@@ -74,10 +74,16 @@ impl Producers {
             InputSet::Whole => out.extend(list.iter().map(|s| (s.run0, s.run0 + (s.runs() - 1) as u32))),
             InputSet::Partitions(ranges) => {
                 for want in ranges.ranges() {
-                    let from = list.partition_point(|x| x.end <= want.start);
-                    for s in list[from..].iter().take_while(|x| x.start < want.end) {
-                        let (lo, hi) = (want.start.max(s.start), want.end.min(s.end) - 1);
-                        out.push((s.run_of(lo), s.run_of(hi)));
+                    // Most assets have a segment or two per wave: a scan beats a search there.
+                    let from = if list.len() <= 4 { 0 } else { list.partition_point(|x| x.end <= want.start) };
+                    for s in &list[from..] {
+                        if s.start >= want.end {
+                            break;
+                        }
+                        if s.end > want.start {
+                            let (lo, hi) = (want.start.max(s.start), want.end.min(s.end) - 1);
+                            out.push((s.run_of(lo), s.run_of(hi)));
+                        }
                     }
                 }
             }
