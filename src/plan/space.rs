@@ -292,12 +292,8 @@ impl Space {
     /// `tests/plan_invariants.rs` checks it against the mapping engine.
     fn same_definition_shift(&self, mapping: &Mapping, down: AssetId, up: AssetId, own: &Target) -> Option<Ranges> {
         let Target::Partitions(set) = own else { return None };
-        let (start_offset, end_offset, len) = self.same_definition_offsets(mapping, down, up)?;
-        let shifted = set.ranges().filter_map(|r| {
-            let s = (i128::from(r.start) + i128::from(start_offset)).clamp(0, len);
-            let e = (i128::from(r.end) + i128::from(end_offset)).clamp(0, len);
-            (s < e).then(|| u64::try_from(s).unwrap_or(0)..u64::try_from(e).unwrap_or(0))
-        });
+        let shift = self.shift(mapping, down, up)?;
+        let shifted = set.ranges().map(|r| shift.span(r.start, r.end)).filter(|(s, e)| s < e).map(|(s, e)| s..e);
         Some(Ranges::from_ranges(shifted))
     }
 

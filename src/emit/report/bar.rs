@@ -122,9 +122,11 @@ pub fn slices(s: &Sets) -> (Vec<Slice>, bool) {
         }
         let mut j = k;
         while j < segs.len() && segs[j].start < end {
-            let Fill::Pure(st) = segs[j].fill else { unreachable!("segments are pure") };
-            let i = STATUSES.iter().position(|&x| x == st).unwrap_or(3);
-            counts[i] += segs[j].end.min(end) - segs[j].start.max(start);
+            // `segments` makes only pure segments; a mixed one would add nothing.
+            if let Fill::Pure(st) = segs[j].fill {
+                let i = STATUSES.iter().position(|&x| x == st).unwrap_or(3);
+                counts[i] += segs[j].end.min(end) - segs[j].start.max(start);
+            }
             j += 1;
         }
         let fill = match counts.iter().position(|&c| c == end - start) {
