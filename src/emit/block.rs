@@ -1,12 +1,12 @@
 //! A byte buffer for writers that append many short pieces (keys of 10 to 30 bytes, JSON
-//! punctuation): a piece of up to 32 bytes is copied with two fixed-size, overlapping moves
+//! punctuation): a piece of up to 64 bytes is copied with two fixed-size, overlapping moves
 //! instead of a call to `memcpy`, which dominates the cost of pieces that short.
 
 use std::io;
 
 /// Room kept free past the end of the bytes, so a short piece never needs a length check
 /// beyond one comparison.
-const SLACK: usize = 32;
+const SLACK: usize = 64;
 
 /// Bytes appended piece by piece; [`Block::bytes`] gives them back.
 pub struct Block {
@@ -40,22 +40,38 @@ impl Block {
         if n > SLACK || self.len + SLACK > self.buf.len() {
             return self.put_long(piece);
         }
-        let to = &mut self.buf[self.len..self.len + SLACK];
-        if n >= 16 {
-            to[..16].copy_from_slice(&piece[..16]);
-            to[n - 16..n].copy_from_slice(&piece[n - 16..]);
-        } else if n >= 8 {
-            to[..8].copy_from_slice(&piece[..8]);
-            to[n - 8..n].copy_from_slice(&piece[n - 8..]);
-        } else if n >= 4 {
-            to[..4].copy_from_slice(&piece[..4]);
-            to[n - 4..n].copy_from_slice(&piece[n - 4..]);
-        } else {
-            for (t, p) in to.iter_mut().zip(piece) {
-                *t = *p;
-            }
-        }
+        copy_short(&mut self.buf[self.len..self.len + SLACK], piece);
         self.len += n;
+    }
+
+    /// Appends again the `len` bytes at `at` of those appended since the last
+    /// [`Block::clear`] (a piece written earlier, copied rather than made again).
+    #[inline(always)]
+    pub fn repeat(&mut self, at: usize, len: usize) {
+        if self.len + len + SLACK > self.buf.len() {
+            self.grow(len);
+        }
+        let (done, free) = self.buf.split_at_mut(self.len);
+        let piece = &done[at..at + len];
+        if len <= SLACK {
+            copy_short(&mut free[..SLACK], piece);
+        } else {
+            free[..len].copy_from_slice(piece);
+        }
+        self.len += len;
+    }
+
+    /// Appends `N` bytes (at most [`SLACK`]) that `fill` writes in place.
+    #[inline(always)]
+    pub fn fill<const N: usize>(&mut self, fill: impl FnOnce(&mut [u8; N])) {
+        const { assert!(N <= SLACK) };
+        if self.len + SLACK > self.buf.len() {
+            self.grow(SLACK);
+        }
+        if let Some(to) = self.buf[self.len..].first_chunk_mut::<N>() {
+            fill(to);
+            self.len += N;
+        }
     }
 
     /// Appends one byte.
@@ -71,12 +87,42 @@ impl Block {
     /// [`Block::put`] of a piece too long for the fast path, or when the buffer must grow.
     #[cold]
     fn put_long(&mut self, piece: &[u8]) {
-        let need = self.len + piece.len() + SLACK;
+        self.grow(piece.len());
+        self.buf[self.len..self.len + piece.len()].copy_from_slice(piece);
+        self.len += piece.len();
+    }
+
+    /// Makes room for `n` more bytes and the slack after them.
+    #[cold]
+    fn grow(&mut self, n: usize) {
+        let need = self.len + n + SLACK;
         if need > self.buf.len() {
             self.buf.resize(need.max(self.buf.len() * 2), 0);
         }
-        self.buf[self.len..self.len + piece.len()].copy_from_slice(piece);
-        self.len += piece.len();
+    }
+}
+
+/// Copies `piece` (at most [`SLACK`] bytes) to the start of `to` ([`SLACK`] bytes) with
+/// fixed-size moves; `to` past the piece's length may be overwritten.
+#[inline(always)]
+fn copy_short(to: &mut [u8], piece: &[u8]) {
+    let n = piece.len();
+    if n >= 32 {
+        to[..32].copy_from_slice(&piece[..32]);
+        to[n - 32..n].copy_from_slice(&piece[n - 32..]);
+    } else if n >= 16 {
+        to[..16].copy_from_slice(&piece[..16]);
+        to[n - 16..n].copy_from_slice(&piece[n - 16..]);
+    } else if n >= 8 {
+        to[..8].copy_from_slice(&piece[..8]);
+        to[n - 8..n].copy_from_slice(&piece[n - 8..]);
+    } else if n >= 4 {
+        to[..4].copy_from_slice(&piece[..4]);
+        to[n - 4..n].copy_from_slice(&piece[n - 4..]);
+    } else {
+        for (t, p) in to.iter_mut().zip(piece) {
+            *t = *p;
+        }
     }
 }
 
@@ -107,6 +153,16 @@ mod tests {
             want.extend_from_slice(piece);
             want.push(b'|');
         }
+        assert_eq!(b.bytes(), &want[..]);
+        // Earlier pieces copied back, short and long, while the buffer grows.
+        let mut at = 0;
+        for n in (0..=70).step_by(7) {
+            b.repeat(at, n);
+            want.extend_from_within(at..at + n);
+            at += 3;
+        }
+        b.fill::<3>(|to| *to = *b"xyz");
+        want.extend_from_slice(b"xyz");
         assert_eq!(b.bytes(), &want[..]);
         b.clear();
         assert!(b.bytes().is_empty());

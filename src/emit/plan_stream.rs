@@ -18,6 +18,9 @@ use crate::plan::{InputSet, Keys, Plan, Prepared, RunRef, RunSink, Space};
 /// Bytes gathered before they are handed to the output.
 const BLOCK: usize = 1 << 16;
 
+/// How many input values of one run are remembered for copying.
+const MEMO: usize = 8;
+
 /// Definitions longer than this are escaped on every use instead of cached.
 const CACHE_LIMIT: u64 = 4_000_000;
 
@@ -99,8 +102,8 @@ struct DefCache {
     /// Per position: where its escaped key is in `text`; `(0, 0)` until it is made (an
     /// escaped key is never empty). Empty until the definition is first used.
     keys: Vec<(u32, u32)>,
-    /// Per position: where its window's escaped start is in `text` and how long it and the
-    /// end that follows it are; the lengths are 0 until it is made.
+    /// Per position: where its window's two pieces (see [`DocWriter::window_text`]) are in
+    /// `text`, end to end, and how long each is; the lengths are 0 until they are made.
     windows: Vec<(u32, u32, u32)>,
     /// Dimension lengths of a multi definition (empty otherwise), for input boxes.
     dims: Box<[u64]>,
@@ -132,8 +135,8 @@ impl DefCache {
     }
 }
 
-/// A window's escaped start and end: in a [`DefCache`]'s text (where, and the two lengths),
-/// or made for one use.
+/// A window's two pieces (see [`DocWriter::window_text`]): in a [`DefCache`]'s text (where,
+/// and the two lengths), or made for one use.
 enum WindowText {
     Cached(u32, u32, u32),
     Fresh(String, String),
@@ -159,8 +162,12 @@ impl WindowText {
 #[derive(Default)]
 struct GroupText {
     id: Option<u32>,
-    /// The `assets` array's inside.
-    assets: String,
+    /// From after the id to the inside of the `partitions` array: `,"assets":[...],"partitions":[`
+    /// (JSON) or `\nassets = [...]\npartitions = [` (TOML).
+    head: String,
+    /// JSON: from after the window to the first input: `,"partitions_def":...,"inputs":{`
+    /// (version 2, when the run has a definition) or `,"inputs":{`.
+    inputs: String,
     /// The `partitions_def` value, when the run has one (a string literal, or for JSON an
     /// object; for TOML a table body).
     def: Option<String>,
@@ -181,9 +188,18 @@ pub struct DocWriter<'a> {
     /// Asset keys escaped, by asset id: as values and (TOML) as table keys.
     assets: Vec<String>,
     asset_keys: Vec<String>,
+    /// What comes before an asset's inputs, by asset id: `,"key":[` (JSON, where the first
+    /// input of a run leaves out the comma) or `key = [` (TOML).
+    input_heads: Vec<String>,
+    /// Each asset's partitions definition, by asset id (read for every input).
+    defs_of: Vec<Option<PartitionsId>>,
     defs: Vec<DefCache>,
     /// Scratch for an input range cut into boxes, reused run after run.
     boxes: Vec<(u64, u64, u64)>,
+    /// The input values of the run being written so far (up to [`MEMO`] of them), by
+    /// definition and span, with where their text is in the block: several upstreams often
+    /// read the same span, and its text is then copied, not made again.
+    memo: Vec<(PartitionsId, (u64, u64), usize, usize)>,
     group: GroupText,
     runs: u64,
     asset_partitions: u64,
@@ -193,8 +209,11 @@ impl<'a> DocWriter<'a> {
     pub fn new(head: Head<'a>, format: DocFormat, version: u32, sink: &'a mut dyn Write) -> DocWriter<'a> {
         let toml = format == DocFormat::Toml;
         let assets = head.pipeline.assets.iter().map(|a| if toml { toml_str(&a.key) } else { json(&a.key) }).collect();
-        let asset_keys =
+        let asset_keys: Vec<String> =
             head.pipeline.assets.iter().map(|a| if toml { toml_key(&a.key) } else { json(&a.key) }).collect();
+        let defs_of = head.pipeline.assets.iter().map(|a| a.partitions).collect();
+        let input_heads: Vec<String> =
+            asset_keys.iter().map(|k: &String| if toml { format!("{k} = [") } else { format!(",{k}:[") }).collect();
         let defs =
             (0..head.pipeline.partitions.len()).map(|d| DefCache::new(head.space, PartitionsId(d as u32))).collect();
         DocWriter {
@@ -205,8 +224,11 @@ impl<'a> DocWriter<'a> {
             w: Block::with_capacity(BLOCK + 4096),
             assets,
             asset_keys,
+            input_heads,
+            defs_of,
             defs,
             boxes: Vec::new(),
+            memo: Vec::with_capacity(MEMO),
             group: GroupText::default(),
             runs: 0,
             asset_partitions: 0,
@@ -330,37 +352,51 @@ impl<'a> DocWriter<'a> {
 
     /// Writes the start of `first`'s window and the end of `last`'s: `,"start":S,"end":E`
     /// (JSON) or `start = S\nend = E\n` (TOML); nothing for a definition without windows.
-    fn window(&mut self, def: PartitionsId, first: u64, last: u64) {
-        let (Some(a), Some(b)) = (self.window_at(def, first), self.window_at(def, last)) else { return };
-        let c = &self.defs[def.0 as usize];
-        let (s, e) = (a.start(&c.text), b.end(&c.text));
-        let parts: [&[u8]; 5] = if self.format == DocFormat::Toml {
-            [b"start = ", s, b"\nend = ", e, b"\n"]
-        } else {
-            [b",\"start\":", s, b",\"end\":", e, b""]
-        };
-        for part in parts {
-            self.w.put(part);
-        }
-    }
-
-    /// The escaped window at `pos`, made and cached on first use; `None` when the definition
-    /// has no windows.
     #[inline]
-    fn window_at(&mut self, def: PartitionsId, pos: u64) -> Option<WindowText> {
-        match self.defs[def.0 as usize].windows.get(pos as usize) {
-            Some(&(at, s, e)) if s > 0 => Some(WindowText::Cached(at, s, e)),
-            _ => self.new_window(def, pos),
+    fn window(&mut self, def: PartitionsId, first: u64, last: u64) {
+        let c = &self.defs[def.0 as usize];
+        if let (Some(&(a, sa, ea)), Some(&(b, sb, eb))) = (c.windows.get(first as usize), c.windows.get(last as usize))
+        {
+            if sa > 0 && sb > 0 {
+                let (a, b) = (a as usize, b as usize);
+                if first == last {
+                    self.w.put(&c.text[a..a + (sa + ea) as usize]);
+                } else {
+                    self.w.put(&c.text[a..a + sa as usize]);
+                    self.w.put(&c.text[b + sb as usize..b + (sb + eb) as usize]);
+                }
+                return;
+            }
         }
+        self.new_window(def, first, last);
     }
 
+    /// [`DocWriter::window`] of windows not cached yet.
     #[cold]
-    fn new_window(&mut self, def: PartitionsId, pos: u64) -> Option<WindowText> {
+    fn new_window(&mut self, def: PartitionsId, first: u64, last: u64) {
+        let (Some(a), Some(b)) = (self.window_text(def, first), self.window_text(def, last)) else { return };
+        let c = &self.defs[def.0 as usize];
+        self.w.put(a.start(&c.text));
+        self.w.put(b.end(&c.text));
+    }
+
+    /// The window at `pos` as its two pieces (`,"start":S` and `,"end":E`, or
+    /// `start = S\n` and `end = E\n`), cached when they can be; `None` when the definition
+    /// has no windows.
+    fn window_text(&mut self, def: PartitionsId, pos: u64) -> Option<WindowText> {
+        if let Some(&(at, s, e)) = self.defs[def.0 as usize].windows.get(pos as usize) {
+            if s > 0 {
+                return Some(WindowText::Cached(at, s, e));
+            }
+        }
         let toml = self.format == DocFormat::Toml;
         let space = self.head.space;
         let w = space.window(def, pos)?;
-        let esc = |d| if toml { toml_str(&isoformat(d)) } else { json(&isoformat(d)) };
-        let (start, end) = (esc(&w.0), esc(&w.1));
+        let (start, end) = if toml {
+            (format!("start = {}\n", toml_str(&isoformat(&w.0))), format!("end = {}\n", toml_str(&isoformat(&w.1))))
+        } else {
+            (format!(",\"start\":{}", json(&isoformat(&w.0))), format!(",\"end\":{}", json(&isoformat(&w.1))))
+        };
         let c = &mut self.defs[def.0 as usize];
         c.size(space, def);
         if (pos as usize) < c.windows.len() {
@@ -418,7 +454,32 @@ impl<'a> DocWriter<'a> {
             }
         };
         let timed = g.partitions.is_some_and(|d| self.head.space.time_dimension(d).is_some());
-        self.group = GroupText { id: Some(run.group_id), assets: assets.join(sep), def, def_is_table, timed };
+        let assets = assets.join(sep);
+        let head = if toml {
+            format!("\nassets = [{assets}]\npartitions = [")
+        } else {
+            format!(",\"assets\":[{assets}],\"partitions\":[")
+        };
+        let inputs = match &def {
+            Some(d) if self.version >= 2 => format!(",\"partitions_def\":{d},\"inputs\":{{"),
+            _ => ",\"inputs\":{".to_string(),
+        };
+        self.group = GroupText { id: Some(run.group_id), head, inputs, def, def_is_table, timed };
+    }
+
+    /// Writes one upstream's inputs, copied from an earlier input of the same run when it
+    /// read the same span of the same definition.
+    fn input_value(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
+        let Some(span) = set.as_span() else { return self.inputs(def, set) };
+        if let Some(&(_, _, at, len)) = self.memo.iter().find(|m| m.0 == def && m.1 == span) {
+            self.w.repeat(at, len);
+            return;
+        }
+        let at = self.w.len();
+        self.inputs(def, set);
+        if self.memo.len() < MEMO {
+            self.memo.push((def, span, at, self.w.len() - at));
+        }
     }
 
     /// Writes one upstream's inputs: every key (version 1) or keys and ranges (version 2).
@@ -490,25 +551,32 @@ impl<'a> DocWriter<'a> {
         }
     }
 
-    fn after(&mut self, run: &RunRef, ids: &[u64], sep: &[u8]) {
-        for (n, &i) in run.after.iter().enumerate() {
-            if n > 0 {
-                self.w.put(sep);
+    /// The ids a run waits for, quoted, separated by `,` (JSON) or `, ` (TOML).
+    fn after<const TOML: bool>(&mut self, run: &RunRef, ids: &[u64]) {
+        let Some((&first, rest)) = run.after.split_first() else { return };
+        quoted_hex(ids[first as usize], &mut self.w);
+        for &i in rest {
+            let id = ids[i as usize];
+            if TOML {
+                self.w.fill::<20>(|to| {
+                    to[..2].copy_from_slice(b", ");
+                    to[2..].copy_from_slice(&quoted(id));
+                });
+            } else {
+                self.w.fill::<19>(|to| {
+                    to[0] = b',';
+                    to[1..].copy_from_slice(&quoted(id));
+                });
             }
-            let mut quoted = [b'"'; 18];
-            quoted[1..17].copy_from_slice(&hex(ids[i as usize]));
-            self.w.put(&quoted);
         }
     }
 
     fn json_run(&mut self, run: &RunRef, ids: &[u64]) {
-        self.w.put(b"{\"id\":\"");
-        self.w.put(&hex(run.id));
-        self.w.put(b"\",\"assets\":[");
-        self.w.put(self.group.assets.as_bytes());
-        self.w.put(b"],\"partitions\":[");
+        self.w.put(b"{\"id\":");
+        quoted_hex(run.id, &mut self.w);
+        self.w.put(self.group.head.as_bytes());
         self.partitions(run, b",");
-        self.w.put(b"]");
+        self.w.byte(b']');
         if let (Some(k), Some(def)) = (run.partitions, run.group.partitions) {
             if run.ranged {
                 self.w.put(b",\"range\":{\"first\":");
@@ -521,36 +589,25 @@ impl<'a> DocWriter<'a> {
                 self.window(def, k.first, k.last());
             }
         }
-        if self.version >= 2 {
-            if let Some(d) = &self.group.def {
-                self.w.put(b",\"partitions_def\":");
-                self.w.put(d.as_bytes());
-            }
-        }
-        self.w.put(b",\"inputs\":{");
+        self.w.put(self.group.inputs.as_bytes());
         for (n, (up, set)) in run.inputs.iter().enumerate() {
-            if n > 0 {
-                self.w.put(b",");
+            let head = self.input_heads[up.0 as usize].as_bytes();
+            self.w.put(if n == 0 { &head[1..] } else { head });
+            if let (InputSet::Partitions(r), Some(def)) = (set, self.defs_of[up.0 as usize]) {
+                self.input_value(def, r);
             }
-            self.w.put(self.asset_keys[up.0 as usize].as_bytes());
-            self.w.put(b":[");
-            if let (InputSet::Partitions(r), Some(def)) = (set, self.head.pipeline.asset(*up).partitions) {
-                self.inputs(def, r);
-            }
-            self.w.put(b"]");
+            self.w.byte(b']');
         }
         self.w.put(b"},\"after\":[");
-        self.after(run, ids, b",");
+        self.after::<false>(run, ids);
         self.w.put(b"]}");
     }
 
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
     fn toml_run(&mut self, run: &RunRef, ids: &[u64]) {
-        self.w.put(b"\n[[runs]]\nid = \"");
-        self.w.put(&hex(run.id));
-        self.w.put(b"\"\nassets = [");
-        self.w.put(self.group.assets.as_bytes());
-        self.w.put(b"]\npartitions = [");
+        self.w.put(b"\n[[runs]]\nid = ");
+        quoted_hex(run.id, &mut self.w);
+        self.w.put(self.group.head.as_bytes());
         self.partitions(run, b", ");
         self.w.put(b"]\n");
         let keys: Option<(Keys, PartitionsId)> = run.partitions.zip(run.group.partitions);
@@ -565,7 +622,7 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(b"after = [");
-        self.after(run, ids, b", ");
+        self.after::<true>(run, ids);
         self.w.put(b"]\n");
         if let Some((k, def)) = keys.filter(|_| run.ranged) {
             self.w.put(b"\n[runs.range]\nfirst = ");
@@ -582,10 +639,9 @@ impl<'a> DocWriter<'a> {
         }
         self.w.put(b"\n[runs.inputs]\n");
         for (up, set) in run.inputs {
-            self.w.put(self.asset_keys[up.0 as usize].as_bytes());
-            self.w.put(b" = [");
-            if let (InputSet::Partitions(r), Some(def)) = (set, self.head.pipeline.asset(*up).partitions) {
-                self.inputs(def, r);
+            self.w.put(self.input_heads[up.0 as usize].as_bytes());
+            if let (InputSet::Partitions(r), Some(def)) = (set, self.defs_of[up.0 as usize]) {
+                self.input_value(def, r);
             }
             self.w.put(b"]\n");
         }
@@ -595,6 +651,7 @@ impl<'a> DocWriter<'a> {
 impl RunSink for DocWriter<'_> {
     fn run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()> {
         self.enter_group(run);
+        self.memo.clear();
         self.asset_partitions += run.partitions.map_or(1, |k| k.count) * run.group.assets.len() as u64;
         match self.format {
             DocFormat::Json => {
@@ -625,24 +682,40 @@ fn decimal(n: u64, out: &mut Block) {
     }
 }
 
-/// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery).
+/// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery): each
+/// half's nibbles spread one to a byte, then made digits all at once.
 fn hex(id: u64) -> [u8; 16] {
-    /// Each byte's two hex digits.
-    const PAIRS: [[u8; 2]; 256] = {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut pairs = [[0u8; 2]; 256];
-        let mut b = 0;
-        while b < 256 {
-            pairs[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
-            b += 1;
-        }
-        pairs
-    };
-    let mut out = [0u8; 16];
-    for (o, b) in out.chunks_exact_mut(2).zip(id.to_be_bytes()) {
-        o.copy_from_slice(&PAIRS[b as usize]);
+    /// Nibbles of the low 32 bits of `v`, one per byte, the most significant first in
+    /// big-endian byte order.
+    fn spread(v: u64) -> u64 {
+        let x = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
+        let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+        (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f
     }
+    /// Nibbles to ASCII: `'0' + n`, plus `'a' - '0' - 10` for the nibbles of 10 and over.
+    fn digits(x: u64) -> [u8; 8] {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let letters = ((x + 6 * ONES) >> 4) & ONES;
+        (x + b'0' as u64 * ONES + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
+    }
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&digits(spread(id >> 32)));
+    out[8..].copy_from_slice(&digits(spread(id & 0xffff_ffff)));
     out
+}
+
+/// `"` + [`hex`] + `"`.
+#[inline(always)]
+fn quoted(id: u64) -> [u8; 18] {
+    let mut q = [b'"'; 18];
+    q[1..17].copy_from_slice(&hex(id));
+    q
+}
+
+/// Appends [`quoted`].
+#[inline(always)]
+fn quoted_hex(id: u64, out: &mut Block) {
+    out.fill::<18>(|to| *to = quoted(id));
 }
 
 /// Cuts positions `[s, e)` of a multi definition (dimension lengths `dims`, the last fastest)
@@ -678,7 +751,19 @@ pub fn cut_boxes(s: u64, e: u64, dims: &[u64], offset: u64, out: &mut Vec<(u64, 
 
 #[cfg(test)]
 mod tests {
-    use super::cut_boxes;
+    use super::{cut_boxes, hex};
+
+    #[test]
+    fn hex_is_sixteen_lowercase_digits() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for id in [0, 1, 9, 10, 15, 16, 0xabcdef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            assert_eq!(hex(id), format!("{id:016x}").as_bytes());
+        }
+        for _ in 0..1000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            assert_eq!(hex(x), format!("{x:016x}").as_bytes());
+        }
+    }
 
     #[test]
     fn boxes_are_rows_or_pieces_of_one() {

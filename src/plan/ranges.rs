@@ -47,6 +47,14 @@ impl Ranges {
         self.0.iter().map(|&(s, e)| s..e)
     }
 
+    /// The set as `[start, end)`, when it is one range.
+    pub fn as_span(&self) -> Option<(u64, u64)> {
+        match self.0.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     pub fn range_count(&self) -> usize {
         self.0.len()
     }
