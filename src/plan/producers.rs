@@ -27,19 +27,33 @@ impl Segment {
     }
 }
 
-/// Per asset, its producing runs as sorted, disjoint segments.
+/// Per asset, its producing runs as sorted, disjoint segments. Assets that every group so far
+/// made together (the assets of one group, usually) share one list, so that a run reading
+/// several of them looks each span up once ([`Producers::list_of`] tells them apart).
 pub struct Producers {
-    by_asset: Vec<Vec<Segment>>,
+    /// Per asset, the index of its list in `lists`.
+    list_of: Vec<u32>,
+    lists: Vec<Vec<Segment>>,
+    /// Per list, how many assets use it (never 0: a list is copied only for some of its
+    /// users, so no list is ever left unused).
+    users: Vec<u32>,
 }
 
 impl Producers {
     pub fn new(assets: usize) -> Producers {
-        Producers { by_asset: vec![Vec::new(); assets] }
+        // Nothing produces anything yet: every asset shares one empty list.
+        Producers { list_of: vec![0; assets], lists: vec![Vec::new()], users: vec![assets as u32] }
     }
 
     /// How many segments are held: what the structure costs (for tests of its growth).
     pub fn segments(&self) -> usize {
-        self.by_asset.iter().map(Vec::len).sum()
+        self.lists.iter().map(Vec::len).sum()
+    }
+
+    /// Which list holds the producers of `up`: assets with the same list have the same
+    /// producing runs.
+    pub fn list_of(&self, up: AssetId) -> u32 {
+        self.list_of[up.0 as usize]
     }
 
     /// Records that runs `first_run, first_run + 1, ...` materialize `runs` (their keys, in
@@ -59,9 +73,26 @@ impl Producers {
                 }
             }
         }
-        for a in assets {
+        // The group's assets by the list they share so far: a list only they use grows in
+        // place; one that other assets use too is copied for them first.
+        let mut by_list: Vec<(u32, AssetId)> = assets.iter().map(|a| (self.list_of(*a), *a)).collect();
+        by_list.sort_unstable();
+        for same in by_list.chunk_by(|x, y| x.0 == y.0) {
+            let old = same[0].0;
+            let list = if self.users[old as usize] == same.len() as u32 {
+                old
+            } else {
+                let new = self.lists.len() as u32;
+                self.lists.push(self.lists[old as usize].clone());
+                self.users.push(same.len() as u32);
+                self.users[old as usize] -= same.len() as u32;
+                for (_, a) in same {
+                    self.list_of[a.0 as usize] = new;
+                }
+                new
+            };
             for s in &segments {
-                push(&mut self.by_asset[a.0 as usize], *s);
+                push(&mut self.lists[list as usize], *s);
             }
         }
     }
@@ -69,23 +100,29 @@ impl Producers {
     /// Appends to `out` the runs producing a partition of `up` in `set`, as inclusive spans
     /// of run numbers (in segment order; spans of different calls may overlap).
     pub fn runs_reading(&self, up: AssetId, set: &InputSet, out: &mut Vec<(u32, u32)>) {
-        let list = &self.by_asset[up.0 as usize];
+        let list = &self.lists[self.list_of(up) as usize];
         match set {
             InputSet::Whole => out.extend(list.iter().map(|s| (s.run0, s.run0 + (s.runs() - 1) as u32))),
             InputSet::Partitions(ranges) => {
                 for want in ranges.ranges() {
-                    // Most assets have a segment or two per wave: a scan beats a search there.
-                    let from = if list.len() <= 4 { 0 } else { list.partition_point(|x| x.end <= want.start) };
-                    for s in &list[from..] {
-                        if s.start >= want.end {
-                            break;
-                        }
-                        if s.end > want.start {
-                            let (lo, hi) = (want.start.max(s.start), want.end.min(s.end) - 1);
-                            out.push((s.run_of(lo), s.run_of(hi)));
-                        }
-                    }
+                    self.runs_reading_span(up, want.start, want.end, out);
                 }
+            }
+        }
+    }
+
+    /// [`Producers::runs_reading`] of positions `[start, end)` of `up`.
+    pub fn runs_reading_span(&self, up: AssetId, start: u64, end: u64, out: &mut Vec<(u32, u32)>) {
+        let list = &self.lists[self.list_of(up) as usize];
+        // Most assets have a segment or two per wave: a scan beats a search there.
+        let from = if list.len() <= 4 { 0 } else { list.partition_point(|x| x.end <= start) };
+        for s in &list[from..] {
+            if s.start >= end {
+                break;
+            }
+            if s.end > start {
+                let (lo, hi) = (start.max(s.start), end.min(s.end) - 1);
+                out.push((s.run_of(lo), s.run_of(hi)));
             }
         }
     }
@@ -135,5 +172,30 @@ mod tests {
         let mut out = Vec::new();
         p.runs_reading(a, &InputSet::Whole, &mut out);
         assert_eq!(out, vec![(7, 17), (30, 30)]);
+    }
+
+    #[test]
+    fn assets_made_together_share_a_list_until_they_part() {
+        let (a, b, c) = (AssetId(0), AssetId(1), AssetId(2));
+        let mut p = Producers::new(3);
+        let day = |first| Some(Keys { first, count: 1, step: 1 });
+        p.add_group(&[a, b], &[day(0), day(1)], 0);
+        assert_eq!(p.list_of(a), p.list_of(b));
+        assert_ne!(p.list_of(a), p.list_of(c));
+        // `b` alone in a later group: it gets its own copy, and `a`'s list stays as it was.
+        p.add_group(&[b], &[day(2)], 2);
+        assert_ne!(p.list_of(a), p.list_of(b));
+        let reading = |p: &Producers, up| {
+            let mut out = Vec::new();
+            p.runs_reading(up, &InputSet::Whole, &mut out);
+            out
+        };
+        assert_eq!(reading(&p, a), vec![(0, 1)]);
+        assert_eq!(reading(&p, b), vec![(0, 2)]);
+        assert!(reading(&p, c).is_empty());
+        // Together again: each keeps its list, and both grow.
+        p.add_group(&[a, b], &[day(5)], 3);
+        assert_eq!(reading(&p, a), vec![(0, 1), (3, 3)]);
+        assert_eq!(reading(&p, b), vec![(0, 2), (3, 3)]);
     }
 }

@@ -301,7 +301,8 @@ impl Space {
     /// without building sets: `None` when the edge is not such a shift.
     pub fn shift(&self, mapping: &Mapping, down: AssetId, up: AssetId) -> Option<Shift> {
         let (start, end, len) = self.same_definition_offsets(mapping, down, up)?;
-        Some(Shift { start, end, len })
+        // No definition is 2^63 positions long; were one, the mapping engine would answer.
+        Some(Shift { start, end, len: i64::try_from(len).ok()? })
     }
 
     /// The children of `from` through an edge between two assets of one definition through
@@ -405,20 +406,56 @@ impl Space {
 
 /// An edge between two assets of one definition that reads the downstream positions shifted
 /// by fixed offsets and clamped to the definition (see [`Space::shift`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Shift {
     start: i64,
     end: i64,
-    len: i128,
+    len: i64,
 }
 
 impl Shift {
     /// The upstream positions `[a, b)` that downstream positions `[s, e)` read; `a == b` when
     /// nothing is read.
+    #[inline]
     pub fn span(&self, s: u64, e: u64) -> (u64, u64) {
-        let a = (i128::from(s) + i128::from(self.start)).clamp(0, self.len);
-        let b = (i128::from(e) + i128::from(self.end)).clamp(0, self.len);
+        let a = i64::try_from(s).ok().and_then(|s| s.checked_add(self.start));
+        let b = i64::try_from(e).ok().and_then(|e| e.checked_add(self.end));
+        let (Some(a), Some(b)) = (a, b) else { return self.wide_span(s, e) };
+        let a = a.clamp(0, self.len);
+        (a as u64, b.clamp(0, self.len).max(a) as u64)
+    }
+
+    /// [`Shift::span`] of positions too far out for 64-bit arithmetic.
+    #[cold]
+    fn wide_span(&self, s: u64, e: u64) -> (u64, u64) {
+        let len = i128::from(self.len);
+        let a = (i128::from(s) + i128::from(self.start)).clamp(0, len);
+        let b = (i128::from(e) + i128::from(self.end)).clamp(0, len);
         let a = u64::try_from(a).unwrap_or(0);
         (a, u64::try_from(b).unwrap_or(0).max(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shift;
+
+    #[test]
+    fn a_shift_clamps_the_same_in_64_and_128_bits() {
+        let edges = [0, 1, 5, i64::MAX / 2, i64::MAX - 1, i64::MAX];
+        let offsets = [i64::MIN, -7, -1, 0, 1, 3, i64::MAX];
+        let positions = [0, 1, 6, 7, 100, i64::MAX as u64 - 2, i64::MAX as u64, u64::MAX - 1, u64::MAX];
+        for len in edges {
+            for start in offsets {
+                for end in offsets {
+                    let shift = Shift { start, end, len };
+                    for s in positions {
+                        for e in positions {
+                            assert_eq!(shift.span(s, e), shift.wide_span(s, e), "{shift:?} of [{s}, {e})");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -42,6 +42,9 @@ pub trait RunSink {
     fn run(&mut self, run: &RunRef, ids: &[u64]) -> io::Result<()>;
 }
 
+/// How many of a run's earlier reads a read is compared with before it is looked up.
+const LOOKED: usize = 8;
+
 /// Each asset's topological rank (parents first).
 fn ranks(p: &Pipeline) -> Vec<usize> {
     let mut rank = vec![0usize; p.assets.len()];
@@ -144,6 +147,8 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut ids: Vec<u64> = Vec::new();
     let mut waits: Vec<u32> = Vec::new();
     let mut spans: Vec<(u32, u32)> = Vec::new();
+    // The run's reads looked up so far: (producer list, index in its inputs).
+    let mut looked: Vec<(u32, usize)> = Vec::new();
     let mut hash: Vec<u8> = Vec::new();
     let mut errors = Vec::new();
     // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
@@ -165,20 +170,37 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
             let ranged = group::ranged(g);
             let external = group::external(p, g);
             let prefix = id::prefix(p, g);
-            let shifts = only_shifts(space, &external);
+            let shifts = only_shifts(space, &external).map(|s| {
+                let waits_on = distinct_reads(&producers, &s);
+                (s, waits_on)
+            });
             for keys in group::chunks(space, g, set) {
                 let index = ids.len() as u32;
+                spans.clear();
                 let inputs: &[(AssetId, InputSet)] = match (keys.filter(|k| k.step == 1), &shifts) {
-                    (Some(k), Some(shifts)) => shifted_inputs(k, shifts, &mut reused),
+                    (Some(k), Some((shifts, waits_on))) => {
+                        for (up, shift) in waits_on {
+                            let (s, e) = shift.span(k.first, k.first + k.count);
+                            producers.runs_reading_span(*up, s, e, &mut spans);
+                        }
+                        shifted_inputs(k, shifts, &mut reused)
+                    }
                     _ => {
                         general = group::inputs(p, space, keys, &external, &mut errors);
+                        looked.clear();
+                        for (i, (up, set)) in general.iter().enumerate() {
+                            // Upstreams made by the same runs, read over the same span, wait
+                            // for the same runs: each such read is looked up once.
+                            let list = producers.list_of(*up);
+                            if looked.iter().rev().take(LOOKED).any(|&(l, j)| l == list && general[j].1 == *set) {
+                                continue;
+                            }
+                            looked.push((list, i));
+                            producers.runs_reading(*up, set, &mut spans);
+                        }
                         &general
                     }
                 };
-                spans.clear();
-                for (up, set) in inputs {
-                    producers.runs_reading(*up, set, &mut spans);
-                }
                 waits_before(index, &mut spans, &mut waits);
                 ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
                 let run = RunRef {
@@ -228,6 +250,17 @@ fn only_shifts(space: &Space, external: &[(AssetId, &crate::model::Dep)]) -> Opt
     }
     shifts.sort_by_key(|(up, _)| *up);
     shifts.windows(2).all(|w| w[0].0 != w[1].0).then_some(shifts)
+}
+
+/// Of `shifts` ([`only_shifts`]), one upstream for each producer list and shift: the reads
+/// that tell what a run waits for, since upstreams made by the same runs and read through the
+/// same shift wait for the same runs.
+fn distinct_reads(producers: &Producers, shifts: &[(AssetId, Shift)]) -> Vec<(AssetId, Shift)> {
+    let mut reads: Vec<(u32, Shift, AssetId)> =
+        shifts.iter().map(|&(up, shift)| (producers.list_of(up), shift, up)).collect();
+    reads.sort_unstable_by_key(|&(list, shift, _)| (list, shift));
+    reads.dedup_by_key(|&mut (list, shift, _)| (list, shift));
+    reads.into_iter().map(|(_, shift, up)| (up, shift)).collect()
 }
 
 /// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
