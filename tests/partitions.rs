@@ -382,6 +382,39 @@ fn isoformat_keeps_offset_seconds() {
     assert_eq!(dagplan::partitions::isoformat(&b), "2024-11-04T00:00:00-05:00");
 }
 
+/// `isoformat` as chrono's `format` writes it (the slow way it was written once), with the
+/// offset's seconds only when there are some.
+fn isoformat_by_chrono(t: &DateTime<Tz>) -> String {
+    use chrono::Offset;
+    let o = t.offset().fix().local_minus_utc();
+    let (sign, a) = if o < 0 { ('-', -o) } else { ('+', o) };
+    let mut s = t.naive_local().format("%Y-%m-%dT%H:%M:%S").to_string();
+    s.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    if a % 60 != 0 {
+        s.push_str(&format!(":{:02}", a % 60));
+    }
+    s
+}
+
+#[test]
+fn isoformat_writes_what_chrono_formats() {
+    let zones = ["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "Africa/Monrovia", "Pacific/Apia"];
+    for zone in zones {
+        let tz: Tz = zone.parse().unwrap_or_else(|e| panic!("{zone}: {e}"));
+        // Every 7919 minutes (a prime, so every hour and minute comes round) from 1800 to 2100.
+        let mut t = chrono::NaiveDate::from_ymd_opt(1800, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).expect("date");
+        while t.and_utc().timestamp() < 4_102_444_800 {
+            let local = t.and_utc().with_timezone(&tz);
+            assert_eq!(dagplan::partitions::isoformat(&local), isoformat_by_chrono(&local), "{zone} at {t}");
+            t += chrono::Duration::minutes(7919);
+        }
+    }
+    // Years outside four digits take chrono's way.
+    let far = chrono::NaiveDate::from_ymd_opt(12345, 6, 7).and_then(|d| d.and_hms_opt(8, 9, 10)).expect("date");
+    let far = far.and_utc().with_timezone(&Tz::UTC);
+    assert_eq!(dagplan::partitions::isoformat(&far), isoformat_by_chrono(&far));
+}
+
 #[test]
 fn definitions_and_key_spaces_can_cross_threads() {
     fn send_sync<T: Send + Sync>() {}

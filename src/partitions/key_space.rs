@@ -21,13 +21,35 @@ pub type Window = (DateTime<Tz>, DateTime<Tz>);
 /// except that an offset with seconds (local mean time before ~1900) keeps them, where
 /// chrono's `to_rfc3339` would silently drop them.
 pub fn isoformat(t: &DateTime<Tz>) -> String {
-    use chrono::Offset;
+    use chrono::{Datelike, Offset, Timelike};
     let o = t.offset().fix().local_minus_utc();
-    let (sign, a) = if o < 0 { ('-', -o) } else { ('+', o) };
-    let mut s = t.naive_local().format("%Y-%m-%dT%H:%M:%S").to_string();
-    s.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
-    if a % 60 != 0 {
-        s.push_str(&format!(":{:02}", a % 60));
+    let (sign, a) = if o < 0 { (b'-', -o) } else { (b'+', o) };
+    let n = t.naive_local();
+    let mut s = if (0..=9999).contains(&n.year()) {
+        // Four-digit years, as `%Y` writes them, without parsing a format per call.
+        let mut b = *b"0000-00-00T00:00:00";
+        let fields = [(0, 4, n.year() as u32), (5, 2, n.month()), (8, 2, n.day())];
+        let time = [(11, 2, n.hour()), (14, 2, n.minute()), (17, 2, n.second())];
+        for (at, width, mut v) in fields.into_iter().chain(time) {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        }
+        String::from_utf8_lossy(&b).into_owned()
+    } else {
+        n.format("%Y-%m-%dT%H:%M:%S").to_string()
+    };
+    s.push(char::from(sign));
+    for (i, v) in [a / 3600, a % 3600 / 60, a % 60].into_iter().enumerate() {
+        if i == 2 && v == 0 {
+            break;
+        }
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(char::from(b'0' + (v / 10 % 10) as u8));
+        s.push(char::from(b'0' + (v % 10) as u8));
     }
     s
 }
