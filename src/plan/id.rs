@@ -55,9 +55,16 @@ pub fn run_id_of(
     buf.clear();
     buf.extend_from_slice(prefix);
     if let (Some(k), Some(def)) = (keys, def) {
+        let first = buf.len();
         space.with_key(def, k.first, |s| buf.extend_from_slice(s.as_bytes()));
+        let first = first..buf.len();
         buf.push(0x1f);
-        space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
+        if k.count == 1 {
+            // One key (most runs): its text again, not made again.
+            buf.extend_from_within(first);
+        } else {
+            space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
+        }
         buf.push(0x1f);
         buf.extend_from_slice(itoa::Buffer::new().format(k.count).as_bytes());
     }

@@ -77,6 +77,25 @@ impl Ranges {
     }
 
     pub fn union(&self, other: &Ranges) -> Ranges {
+        // Sets that follow each other (a wave after the waves before it) are joined without
+        // sorting.
+        match (self.0.last(), other.0.first()) {
+            (_, None) => return self.clone(),
+            (None, _) => return other.clone(),
+            (Some(&(_, end)), Some(&(start, _))) if end <= start => {
+                let mut out = Vec::with_capacity(self.0.len() + other.0.len());
+                out.extend_from_slice(&self.0);
+                if end == start {
+                    let joined = out.len() - 1;
+                    out[joined].1 = other.0[0].1;
+                    out.extend_from_slice(&other.0[1..]);
+                } else {
+                    out.extend_from_slice(&other.0);
+                }
+                return Ranges(out);
+            }
+            _ => {}
+        }
         Ranges::from_ranges(self.ranges().chain(other.ranges()))
     }
 
@@ -154,5 +173,19 @@ mod tests {
         assert_eq!(a.last_n(4), Ranges(vec![(8, 12)]));
         assert_eq!(a.last_n(8), Ranges(vec![(2, 3), (5, 12)]));
         assert!(Ranges::span(3, 3).is_empty());
+    }
+
+    #[test]
+    fn union_of_sets_in_any_order_is_the_sorted_merge() {
+        // Every pair of small sets: following, touching, overlapping, nested, empty.
+        let sets: Vec<Ranges> = (0u64..64)
+            .map(|bits| Ranges::from_ranges((0..6).filter(|i| bits >> i & 1 == 1).map(|i| i * 2..i * 2 + 2 - i % 2)))
+            .collect();
+        for a in &sets {
+            for b in &sets {
+                let want = Ranges::from_ranges(a.ranges().chain(b.ranges()));
+                assert_eq!(a.union(b), want, "{a:?} with {b:?}");
+            }
+        }
     }
 }

@@ -36,6 +36,10 @@ pub fn replay(p: &Pipeline, space: &Space, target: &[Ranges]) -> Vec<Wave> {
     let ctx = Ctx::new(p, space, target);
     let n = p.assets.len();
     let mut requested: Vec<Ranges> = vec![Ranges::new(); n];
+    // What is targeted and not requested yet, kept up to date wave by wave, and how many
+    // assets still have some.
+    let mut rest: Vec<Ranges> = target.to_vec();
+    let mut unfinished = rest.iter().filter(|r| !r.is_empty()).count();
     let mut waves = Vec::new();
     let mut candidates = ctx.roots();
     loop {
@@ -46,14 +50,18 @@ pub fn replay(p: &Pipeline, space: &Space, target: &[Ranges]) -> Vec<Wave> {
             .map(|a| (a, passed[a.0 as usize].clone()))
             .collect();
         for (a, set) in &wave {
-            requested[a.0 as usize] = requested[a.0 as usize].union(set);
+            let i = a.0 as usize;
+            requested[i] = requested[i].union(set);
+            if !rest[i].is_empty() {
+                rest[i] = rest[i].difference(set);
+                unfinished -= usize::from(rest[i].is_empty());
+            }
         }
         let progressed = !wave.is_empty();
         if progressed {
             waves.push(wave);
         }
-        let rest: Vec<Ranges> = (0..n).map(|i| target[i].difference(&requested[i])).collect();
-        if rest.iter().all(Ranges::is_empty) {
+        if unfinished == 0 {
             break;
         }
         if !progressed {
