@@ -9,6 +9,7 @@ use dagplan::cli::{run, Cli, Io};
 use dagplan::diagnostics::render::DiagnosticFormat;
 
 fn main() {
+    keep_freed_memory();
     // pest's recursion guard is process-global, so the binary sets it once.
     pest::set_call_limit(NonZeroUsize::new(50_000_000));
     let cli = match Cli::try_parse() {
@@ -45,6 +46,22 @@ fn main() {
     }
     let _ = io.stderr.flush();
     std::process::exit(code);
+}
+
+/// dagplan builds, drops and builds again sizeable structures one phase after another (the
+/// syntax tree, the model, the plan's caches) and exits. With glibc's defaults the heap grows
+/// 128 KB at a time and is trimmed whenever 128 KB at its top are free, so the kernel faults
+/// the same memory in again phase after phase: about 550 page faults of `dagplan plan` on the
+/// 69 KB bench pipeline (1,965 with the defaults, 1,411 without), a tenth of its CPU time.
+/// Growing the heap 8 MB at a time, and keeping that much when trimming, saves them, for
+/// about 1.4 MB more peak RSS there (only pages touched count).
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt(3) sets one tuning parameter of glibc's allocator; it is called before
+    // any other thread exists and touches no Rust-visible memory.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 8 << 20);
+    }
 }
 
 /// Whether stdout was closed when the process started. Before `main`, Rust's runtime puts
