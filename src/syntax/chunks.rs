@@ -20,8 +20,15 @@ use std::sync::Mutex;
 
 use super::structure;
 
-/// Below this many bytes a piece is not worth a cut (pest reads ~30 MB/s, so ~4 ms of work).
-pub(super) const PIECE_BYTES: usize = 128 * 1024;
+/// Pieces are cut at about this size. pest keeps two tokens of ~20 bytes for every rule it
+/// matches, about 38 bytes per byte of text, until the piece is lowered: a 69 KB file read
+/// whole held a 2.6 MB token queue, every page of it new to the process. Read in 16 KB
+/// pieces one after another, the queue of each reuses the memory of the one before.
+pub(super) const PIECE_BYTES: usize = 16 * 1024;
+
+/// Below this many bytes a file is read on one thread: a helper thread is worth starting
+/// for ~4 ms of work (pest reads ~30 MB/s).
+pub(super) const THREADED_BYTES: usize = 128 * 1024;
 
 /// The byte offsets where pieces of at least `min_bytes` start: `0` first, then cut points in
 /// increasing order. A text without a suitable point is one piece.
@@ -85,9 +92,13 @@ pub(super) fn map_in_order<I: Sync, O: Send>(inputs: &[I], threads: usize, work:
     done.into_iter().map(|(_, output)| output).collect()
 }
 
-/// How many threads to parse on: the machine's parallelism, at most four (more buys little
-/// for the file sizes seen in practice).
-pub(super) fn parse_threads() -> usize {
+/// How many threads to parse `text_bytes` of text on: one below [`THREADED_BYTES`], else
+/// the machine's parallelism, at most four (more buys little for the file sizes seen in
+/// practice).
+pub(super) fn parse_threads(text_bytes: usize) -> usize {
+    if text_bytes < THREADED_BYTES {
+        return 1;
+    }
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 

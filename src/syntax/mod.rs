@@ -26,7 +26,7 @@ use crate::source::FileId;
 /// found before it; when the grammar accepts the file, every such problem is reported.
 /// Large files are read in pieces on several threads (see `chunks`); the result is the same.
 pub fn parse(file: FileId, text: &str) -> Result<ast::Module, Vec<Diagnostic>> {
-    parse_in_pieces(file, text, chunks::PIECE_BYTES, chunks::parse_threads())
+    parse_in_pieces(file, text, chunks::PIECE_BYTES, chunks::parse_threads(text.len()))
 }
 
 /// [`parse`] with pieces of at least `piece_bytes` read on `threads` threads. Any piece size and
