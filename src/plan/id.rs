@@ -29,46 +29,50 @@ pub fn run_id(assets: &[(&str, Option<&str>)], keys: Option<(&str, &str, u64)>) 
     format!("{:016x}", xxh3_64(text.as_bytes()))
 }
 
-/// The id text of a group's assets (keys with their code versions), the part of a run id
-/// that every run of the group shares.
-pub fn prefix(p: &Pipeline, group: &Group) -> Vec<u8> {
-    let mut text = Vec::new();
-    for a in &group.assets {
-        let asset = p.asset(*a);
-        text.extend_from_slice(asset.key.as_bytes());
-        text.extend_from_slice("\u{1f}".as_bytes());
-        text.extend_from_slice(asset.code_version.as_deref().unwrap_or("").as_bytes());
-        text.extend_from_slice("\u{1e}".as_bytes());
-    }
-    text
+/// Run ids of one group's runs after another, as numbers: the same ids as [`run_id`], hashed
+/// from one reused buffer that starts with the group's assets (keys with their code
+/// versions), the part every run of the group shares, so no string is built per run.
+#[derive(Default)]
+pub struct RunIds {
+    text: Vec<u8>,
+    /// How much of `text` is the group's part.
+    prefix: usize,
 }
 
-/// The same id as [`run_id`], as a number, hashed from `prefix` and the run's keys in the
-/// reused buffer `buf`: no string is built per run.
-pub fn run_id_of(
-    space: &Space,
-    def: Option<PartitionsId>,
-    prefix: &[u8],
-    keys: Option<Keys>,
-    buf: &mut Vec<u8>,
-) -> u64 {
-    buf.clear();
-    buf.extend_from_slice(prefix);
-    if let (Some(k), Some(def)) = (keys, def) {
-        let first = buf.len();
-        space.with_key(def, k.first, |s| buf.extend_from_slice(s.as_bytes()));
-        let first = first..buf.len();
-        buf.push(0x1f);
-        if k.count == 1 {
-            // One key (most runs): its text again, not made again.
-            buf.extend_from_within(first);
-        } else {
-            space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
+impl RunIds {
+    /// Starts the runs of `group`.
+    pub fn group(&mut self, p: &Pipeline, group: &Group) {
+        self.text.clear();
+        for a in &group.assets {
+            let asset = p.asset(*a);
+            self.text.extend_from_slice(asset.key.as_bytes());
+            self.text.extend_from_slice("\u{1f}".as_bytes());
+            self.text.extend_from_slice(asset.code_version.as_deref().unwrap_or("").as_bytes());
+            self.text.extend_from_slice("\u{1e}".as_bytes());
         }
-        buf.push(0x1f);
-        buf.extend_from_slice(itoa::Buffer::new().format(k.count).as_bytes());
+        self.prefix = self.text.len();
     }
-    xxh3_64(buf)
+
+    /// The id of the group's run of `keys` (of definition `def`).
+    pub fn id(&mut self, space: &Space, def: Option<PartitionsId>, keys: Option<Keys>) -> u64 {
+        let buf = &mut self.text;
+        buf.truncate(self.prefix);
+        if let (Some(k), Some(def)) = (keys, def) {
+            let first = buf.len();
+            space.with_key(def, k.first, |s| buf.extend_from_slice(s.as_bytes()));
+            let first = first..buf.len();
+            buf.push(0x1f);
+            if k.count == 1 {
+                // One key (most runs): its text again, not made again.
+                buf.extend_from_within(first);
+            } else {
+                space.with_key(def, k.last(), |s| buf.extend_from_slice(s.as_bytes()));
+            }
+            buf.push(0x1f);
+            buf.extend_from_slice(itoa::Buffer::new().format(k.count).as_bytes());
+        }
+        xxh3_64(buf)
+    }
 }
 
 /// A hash of the canonical model: formatting, comments and item order do not change it.

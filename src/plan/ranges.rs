@@ -22,10 +22,17 @@ impl Ranges {
     }
 
     /// Makes this `[start, end)` (empty when `end <= start`), keeping its allocation.
+    #[inline]
     pub fn set_span(&mut self, start: u64, end: u64) {
-        self.0.clear();
-        if end > start {
-            self.0.push((start, end));
+        match self.0.as_mut_slice() {
+            // Most often it was a span before, and is one again: overwritten in place.
+            [one] if end > start => *one = (start, end),
+            _ => {
+                self.0.clear();
+                if end > start {
+                    self.0.push((start, end));
+                }
+            }
         }
     }
 

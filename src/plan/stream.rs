@@ -149,7 +149,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut spans: Vec<(u32, u32)> = Vec::new();
     // The run's reads looked up so far: (producer list, index in its inputs).
     let mut looked: Vec<(u32, usize)> = Vec::new();
-    let mut hash: Vec<u8> = Vec::new();
+    let mut run_ids = id::RunIds::default();
     let mut errors = Vec::new();
     // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
     let mut first_group = 0u32;
@@ -169,7 +169,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
             let group_id = first_group + built_index;
             let ranged = group::ranged(g);
             let external = group::external(p, g);
-            let prefix = id::prefix(p, g);
+            run_ids.group(p, g);
             let shifts = only_shifts(space, &external).map(|s| {
                 let waits_on = distinct_reads(&producers, &s);
                 (s, waits_on)
@@ -202,7 +202,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
                     }
                 };
                 waits_before(index, &mut spans, &mut waits);
-                ids.push(id::run_id_of(space, g.partitions, &prefix, keys, &mut hash));
+                ids.push(run_ids.id(space, g.partitions, keys));
                 let run = RunRef {
                     group_id,
                     group: g,
