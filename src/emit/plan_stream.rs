@@ -469,12 +469,20 @@ impl<'a> DocWriter<'a> {
 
     /// Writes one upstream's inputs, copied from an earlier input of the same run when it
     /// read the same span of the same definition.
+    #[inline(always)]
     fn input_value(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
         let Some(span) = set.as_span() else { return self.inputs(def, set) };
         if let Some(&(_, _, at, len)) = self.memo.iter().find(|m| m.0 == def && m.1 == span) {
             self.w.repeat(at, len);
             return;
         }
+        self.new_input_value(def, set, span);
+    }
+
+    /// [`DocWriter::input_value`] of a value not written yet in this run: written, and
+    /// remembered.
+    #[inline(never)]
+    fn new_input_value(&mut self, def: PartitionsId, set: &crate::plan::Ranges, span: (u64, u64)) {
         let at = self.w.len();
         self.inputs(def, set);
         if self.memo.len() < MEMO {
@@ -483,6 +491,7 @@ impl<'a> DocWriter<'a> {
     }
 
     /// Writes one upstream's inputs: every key (version 1) or keys and ranges (version 2).
+    #[inline(never)]
     fn inputs(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
         let sep: &[u8] = if self.format == DocFormat::Toml { b", " } else { b"," };
         let mut first = true;
