@@ -2,9 +2,10 @@
 # Issue 16's bench, side by side in one run: (a) `dagplan plan` of 1,000 daily assets over
 # three years to JSON Lines, (b) the same graph hourly over one year (~8.8M asset partitions),
 # (c) `cat` of each finished file (the floor: the same bytes written from the page cache).
-# Wall and CPU (user + sys) time, MB/s and peak RSS from /usr/bin/time (the floor: ten cats in a
-# row, per cat, for precision; peak RSS is then the shell's); other work on the
-# machine inflates wall time, so CPU time is the figure to compare. Usage:
+# Plan and cat runs alternate, on one core (CPU 0), output to /dev/null; each process's CPU
+# time (user + sys) and peak RSS come from wait4(2), to the microsecond. This machine's speed
+# drifts by up to 2x within minutes, so the runs alternate and the summary gives the
+# minimum and the median of each, and their ratios. Usage:
 #   cargo build --release && sh benches/plan_stream.sh [PLAN_VERSION] [REPEATS]
 # Writes its files under target/bench/ (kept, so the plans can be inspected).
 set -eu
@@ -13,7 +14,7 @@ BIN=${DAGPLAN:-target/release/dagplan}
 VERSION=${1:-2}
 # VERSION "-" plans without the flag (a dagplan from before plan_version 2).
 if [ "$VERSION" = "-" ]; then VFLAG=""; else VFLAG="--plan-version $VERSION"; fi
-REPEATS=${2:-3}
+REPEATS=${2:-15}
 OUT=target/bench
 mkdir -p "$OUT"
 
@@ -41,29 +42,41 @@ PY
 gen daily 'daily(start = "2021-01-01", end = "2024-01-01", timezone = "UTC")' > "$OUT/daily_1000.dag"
 gen hourly 'hourly(start = "2023-01-01-00:00", end = "2024-01-01-00:00", timezone = "UTC")' > "$OUT/hourly_1000.dag"
 
-measure() { # measure LABEL BYTES-FILE TIMES COMMAND...: COMMAND run TIMES times in a row, per run
-    label=$1; file=$2; times=$3; shift 3
-    /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" sh -c 'n=$1; shift; while [ "$n" -gt 0 ]; do "$@"; n=$((n - 1)); done' \
-        - "$times" "$@" > /dev/null
-    read -r wall user sys rss < "$OUT/time.txt"
-    bytes=$(stat -c %s "$file")
-    awk -v l="$label" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v b="$bytes" -v n="$times" 'BEGIN {
-        w /= n; u /= n; s /= n
-        cpu = u + s; mb = b / 1e6
-        printf "%-10s %8.1f MB  wall %6.3f s  cpu %6.3f s (user %.3f, sys %.3f)  %7.0f MB/s of cpu  peak %6.1f MB\n",
-            l, mb, w, cpu, u, s, (cpu > 0 ? mb / cpu : 0), r / 1024 }'
-}
-
 for dag in daily hourly; do
     plan="$OUT/${dag}_1000.v$VERSION.jsonl"
     "$BIN" plan "$OUT/${dag}_1000.dag" --as-of 2024-01-01T00:00:00Z --max-runs 100000000 --format jsonl $VFLAG -o "$plan"
-    i=0
-    while [ $i -lt "$REPEATS" ]; do
-        measure "$dag plan" "$plan" 1 taskset -c 0 "$BIN" plan "$OUT/${dag}_1000.dag" --as-of 2024-01-01T00:00:00Z \
-            --max-runs 100000000 --format jsonl $VFLAG
-        # The floor is too short for /usr/bin/time's 10 ms ticks: ten in a row, per run.
-        measure "$dag cat" "$plan" 10 taskset -c 0 cat "$plan"
-        i=$((i + 1))
-    done
+    # shellcheck disable=SC2086
+    python3 - "$dag" "$plan" "$REPEATS" "$BIN" plan "$OUT/${dag}_1000.dag" --as-of 2024-01-01T00:00:00Z \
+        --max-runs 100000000 --format jsonl $VFLAG <<'PY'
+import os, statistics, subprocess, sys
+
+label, plan, repeats, command = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+os.sched_setaffinity(0, {0})
+size = os.path.getsize(plan)
+
+def run(argv):
+    """CPU seconds (user + sys) and peak RSS in MB of one run of argv, output to /dev/null."""
+    with open(os.devnull, "wb") as null:
+        child = subprocess.Popen(argv, stdout=null)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"{argv[0]} exited with {child.returncode}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+runs = {"plan": [], "cat": []}
+for _ in range(repeats):
+    runs["plan"].append(run(command))
+    runs["cat"].append(run(["cat", plan]))
+figures = {}
+for what, got in runs.items():
+    cpu = sorted(c for c, _ in got)
+    low, mid = cpu[0], statistics.median(cpu)
+    figures[what] = (low, mid)
+    print(f"{label} {what:<4} {size / 1e6:6.1f} MB  cpu min {low:6.3f} s, median {mid:6.3f} s"
+          f"  ({size / 1e6 / mid:5.0f} MB/s at the median)  peak {max(r for _, r in got):5.1f} MB")
+(plan_low, plan_mid), (cat_low, cat_mid) = figures["plan"], figures["cat"]
+print(f"{label} plan / cat: {plan_low / cat_low:.1f}x at the minimum, {plan_mid / cat_mid:.1f}x at the median"
+      f" ({repeats} runs each, alternating)")
+PY
 done
-rm -f "$OUT/time.txt"
