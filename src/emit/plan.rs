@@ -205,7 +205,7 @@ pub fn write_plan(plan: &Plan, format: DocFormat, version: u32, w: &mut dyn Writ
             group: &plan.groups[r.group as usize],
             partitions: r.partitions,
             ranged: r.ranged,
-            inputs: &r.inputs,
+            inputs: crate::plan::Inputs::List(&r.inputs),
             after: &r.after,
             id: ids[i],
         };

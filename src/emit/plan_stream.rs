@@ -13,7 +13,7 @@ use super::block::Block;
 use super::plan::PlanFormat;
 use crate::model::{PartitionsId, Pipeline};
 use crate::partitions::isoformat;
-use crate::plan::{InputSet, Keys, Plan, Prepared, RunRef, RunSink, Space};
+use crate::plan::{Keys, Plan, Prepared, Read, RunRef, RunSink, Space};
 
 /// Bytes gathered before they are handed to the output.
 const BLOCK: usize = 1 << 16;
@@ -470,64 +470,70 @@ impl<'a> DocWriter<'a> {
     /// Writes one upstream's inputs, copied from an earlier input of the same run when it
     /// read the same span of the same definition.
     #[inline(always)]
-    fn input_value(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
-        let Some(span) = set.as_span() else { return self.inputs(def, set) };
+    fn input_value(&mut self, def: PartitionsId, read: Read) {
+        let span = match read {
+            Read::Whole => return,
+            Read::Span(s, e) => (s, e),
+            Read::Set(set) => return self.inputs(def, set),
+        };
         if let Some(&(_, _, at, len)) = self.memo.iter().find(|m| m.0 == def && m.1 == span) {
             self.w.repeat(at, len);
             return;
         }
-        self.new_input_value(def, set, span);
+        self.new_input_value(def, span);
     }
 
-    /// [`DocWriter::input_value`] of a value not written yet in this run: written, and
+    /// [`DocWriter::input_value`] of a span not written yet in this run: written, and
     /// remembered.
     #[inline(never)]
-    fn new_input_value(&mut self, def: PartitionsId, set: &crate::plan::Ranges, span: (u64, u64)) {
+    fn new_input_value(&mut self, def: PartitionsId, (s, e): (u64, u64)) {
         let at = self.w.len();
-        self.inputs(def, set);
+        self.range_inputs(def, s, e, &mut true);
         if self.memo.len() < MEMO {
-            self.memo.push((def, span, at, self.w.len() - at));
+            self.memo.push((def, (s, e), at, self.w.len() - at));
         }
     }
 
-    /// Writes one upstream's inputs: every key (version 1) or keys and ranges (version 2).
+    /// Writes one upstream's inputs of several ranges.
     #[inline(never)]
     fn inputs(&mut self, def: PartitionsId, set: &crate::plan::Ranges) {
-        let sep: &[u8] = if self.format == DocFormat::Toml { b", " } else { b"," };
         let mut first = true;
+        for r in set.ranges() {
+            self.range_inputs(def, r.start, r.end, &mut first);
+        }
+    }
+
+    /// Writes inputs `[s, e)` of `def`: every key (version 1) or keys and ranges (version 2),
+    /// each after a separator unless it is the `first`.
+    fn range_inputs(&mut self, def: PartitionsId, s: u64, e: u64, first: &mut bool) {
+        let sep: &[u8] = if self.format == DocFormat::Toml { b", " } else { b"," };
         if self.version == 1 {
-            for r in set.ranges() {
-                for i in r {
-                    if !first {
-                        self.w.put(sep);
-                    }
-                    first = false;
-                    self.key(def, i);
+            for i in s..e {
+                if !*first {
+                    self.w.put(sep);
                 }
+                *first = false;
+                self.key(def, i);
             }
             return;
         }
         if self.defs[def.0 as usize].dims.is_empty() {
-            for r in set.ranges() {
-                if !first {
-                    self.w.put(sep);
-                }
-                first = false;
-                self.input_box(def, r.start, r.end - 1, r.end - r.start);
+            if !*first {
+                self.w.put(sep);
             }
+            *first = false;
+            self.input_box(def, s, e - 1, e - s);
             return;
         }
         let mut boxes = std::mem::take(&mut self.boxes);
-        for r in set.ranges() {
-            boxes.clear();
-            cut_boxes(r.start, r.end, &self.defs[def.0 as usize].dims, 0, &mut boxes);
-            for &(a, b, count) in &boxes {
-                if !first {
-                    self.w.put(sep);
-                }
-                first = false;
-                self.input_box(def, a, b, count);
+        boxes.clear();
+        cut_boxes(s, e, &self.defs[def.0 as usize].dims, 0, &mut boxes);
+        for &(a, b, count) in &boxes {
+            if !*first {
+                self.w.put(sep);
             }
+            *first = false;
+            self.input_box(def, a, b, count);
         }
         self.boxes = boxes;
     }
@@ -599,14 +605,14 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(self.group.inputs.as_bytes());
-        for (n, (up, set)) in run.inputs.iter().enumerate() {
+        run.inputs.each(|n, up, read| {
             let head = self.input_heads[up.0 as usize].as_bytes();
             self.w.put(if n == 0 { &head[1..] } else { head });
-            if let (InputSet::Partitions(r), Some(def)) = (set, self.defs_of[up.0 as usize]) {
-                self.input_value(def, r);
+            if let Some(def) = self.defs_of[up.0 as usize] {
+                self.input_value(def, read);
             }
             self.w.byte(b']');
-        }
+        });
         self.w.put(b"},\"after\":[");
         self.after::<false>(run, ids);
         self.w.put(b"]}");
@@ -647,13 +653,13 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(b"\n[runs.inputs]\n");
-        for (up, set) in run.inputs {
+        run.inputs.each(|_, up, read| {
             self.w.put(self.input_heads[up.0 as usize].as_bytes());
-            if let (InputSet::Partitions(r), Some(def)) = (set, self.defs_of[up.0 as usize]) {
-                self.input_value(def, r);
+            if let Some(def) = self.defs_of[up.0 as usize] {
+                self.input_value(def, read);
             }
             self.w.put(b"]\n");
-        }
+        });
     }
 }
 

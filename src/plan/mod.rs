@@ -29,7 +29,7 @@ use crate::state::{Reprocess, State};
 pub use id::fingerprint;
 pub use ranges::Ranges;
 pub use space::Space;
-pub use stream::{Emitted, RunRef, RunSink};
+pub use stream::{Emitted, Inputs, Read, RunRef, RunSink};
 pub use targets::{product, resolve as resolve_spec, selected, targets as target_sets, Target};
 
 /// What to plan.
@@ -226,7 +226,7 @@ impl<'p> Prepared<'p> {
                 group: &groups[r.group as usize],
                 partitions: r.partitions,
                 ranged: r.ranged,
-                inputs: &r.inputs,
+                inputs: Inputs::List(&r.inputs),
                 after: &r.after,
                 id: ids[i],
             };

@@ -30,10 +30,84 @@ pub struct RunRef<'a> {
     /// Whether the run is range-tagged (a `single_run()` or `multi_run()` policy).
     pub ranged: bool,
     /// Upstream reads, in asset order.
-    pub inputs: &'a [(AssetId, InputSet)],
+    pub inputs: Inputs<'a>,
     /// Plan positions of the runs it waits for, ascending; each is below the run's own.
     pub after: &'a [u32],
     pub id: u64,
+}
+
+/// A run's upstream reads, in upstream order.
+#[derive(Clone, Copy)]
+pub enum Inputs<'a> {
+    /// Each read.
+    List(&'a [(AssetId, InputSet)]),
+    /// Reads through shifts of one definition (see [`only_shifts`]): each upstream reads its
+    /// shift of the run's positions `[first, first + count)`, and one that reads nothing is
+    /// left out. Nothing is built per run for these.
+    Shifted { first: u64, count: u64, shifts: &'a [(AssetId, Shift)] },
+}
+
+/// One read of [`Inputs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read<'a> {
+    /// An unpartitioned upstream.
+    Whole,
+    /// Positions `[start, end)`.
+    Span(u64, u64),
+    /// Any positions.
+    Set(&'a Ranges),
+}
+
+impl<'a> Read<'a> {
+    /// The read of `set`: a span when it is one.
+    pub fn of(set: &'a InputSet) -> Read<'a> {
+        match set {
+            InputSet::Whole => Read::Whole,
+            InputSet::Partitions(r) => r.as_span().map_or(Read::Set(r), |(s, e)| Read::Span(s, e)),
+        }
+    }
+}
+
+impl<'a> Inputs<'a> {
+    /// Calls `f` with each read in order: its index among the reads, its upstream, what it
+    /// reads.
+    #[inline(always)]
+    pub fn each(&self, mut f: impl FnMut(usize, AssetId, Read<'a>)) {
+        match *self {
+            Inputs::List(list) => {
+                for (n, (up, set)) in list.iter().enumerate() {
+                    f(n, *up, Read::of(set));
+                }
+            }
+            Inputs::Shifted { first, count, shifts } => {
+                let mut n = 0;
+                for (up, shift) in shifts {
+                    let (s, e) = shift.span(first, first + count);
+                    if s < e {
+                        f(n, *up, Read::Span(s, e));
+                        n += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reads as a list.
+    pub fn to_vec(&self) -> Vec<(AssetId, InputSet)> {
+        if let Inputs::List(list) = self {
+            return list.to_vec();
+        }
+        let mut out = Vec::new();
+        self.each(|_, up, read| {
+            let set = match read {
+                Read::Whole => InputSet::Whole,
+                Read::Span(s, e) => InputSet::Partitions(Ranges::span(s, e)),
+                Read::Set(r) => InputSet::Partitions(r.clone()),
+            };
+            out.push((up, set));
+        });
+        out
+    }
 }
 
 /// Where runs go, one at a time, in plan order.
@@ -153,8 +227,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     let mut errors = Vec::new();
     // Group ids follow `group::runs`' numbering, so a plan collected here is the built one.
     let mut first_group = 0u32;
-    // Inputs of the run being written: slots reused run after run (the fast path), or built.
-    let mut reused: Vec<(AssetId, InputSet)> = Vec::new();
+    // Inputs of the run being written when they are not shifts (see `Inputs`).
     let mut general: Vec<(AssetId, InputSet)>;
     for (w, wave) in waves.iter().enumerate() {
         let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
@@ -177,13 +250,13 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
             for keys in group::chunks(space, g, set) {
                 let index = ids.len() as u32;
                 spans.clear();
-                let inputs: &[(AssetId, InputSet)] = match (keys.filter(|k| k.step == 1), &shifts) {
+                let inputs = match (keys.filter(|k| k.step == 1), &shifts) {
                     (Some(k), Some((shifts, waits_on))) => {
                         for (up, shift) in waits_on {
                             let (s, e) = shift.span(k.first, k.first + k.count);
                             producers.runs_reading_span(*up, s, e, &mut spans);
                         }
-                        shifted_inputs(k, shifts, &mut reused)
+                        Inputs::Shifted { first: k.first, count: k.count, shifts }
                     }
                     _ => {
                         general = group::inputs(p, space, keys, &external, &mut errors);
@@ -198,7 +271,7 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
                             looked.push((list, i));
                             producers.runs_reading(*up, set, &mut spans);
                         }
-                        &general
+                        Inputs::List(&general)
                     }
                 };
                 waits_before(index, &mut spans, &mut waits);
@@ -238,7 +311,7 @@ fn waits_before(index: u32, spans: &mut [(u32, u32)], out: &mut Vec<u32>) {
 }
 
 /// When every dependency of a group is a shift within one definition to a distinct upstream
-/// other than the group's own assets (then [`shifted_inputs`] applies), each upstream with
+/// other than the group's own assets (then a run's inputs are [`Inputs::Shifted`]), each upstream with
 /// its shift, in upstream order (the order of a run's inputs).
 fn only_shifts(space: &Space, external: &[(AssetId, &crate::model::Dep)]) -> Option<Vec<(AssetId, Shift)>> {
     let mut shifts = Vec::with_capacity(external.len());
@@ -261,34 +334,6 @@ fn distinct_reads(producers: &Producers, shifts: &[(AssetId, Shift)]) -> Vec<(As
     reads.sort_unstable_by_key(|&(list, shift, _)| (list, shift));
     reads.dedup_by_key(|&mut (list, shift, _)| (list, shift));
     reads.into_iter().map(|(_, shift, up)| (up, shift)).collect()
-}
-
-/// The inputs of a run of `k` when [`only_shifts`] holds: each upstream's positions shifted
-/// and clamped, written into `slots` in place (no allocation once the slots exist). The
-/// same answer as `group::inputs`, which `tests/plan_stream.rs` checks.
-fn shifted_inputs<'s>(
-    k: Keys,
-    shifts: &[(AssetId, Shift)],
-    slots: &'s mut Vec<(AssetId, InputSet)>,
-) -> &'s [(AssetId, InputSet)] {
-    let mut n = 0;
-    for (up, shift) in shifts {
-        let (s, e) = shift.span(k.first, k.first + k.count);
-        if s >= e {
-            continue;
-        }
-        if n == slots.len() {
-            slots.push((*up, InputSet::Partitions(Ranges::new())));
-        }
-        let slot = &mut slots[n];
-        slot.0 = *up;
-        match &mut slot.1 {
-            InputSet::Partitions(r) => r.set_span(s, e),
-            other => *other = InputSet::Partitions(Ranges::span(s, e)),
-        }
-        n += 1;
-    }
-    &slots[..n]
 }
 
 #[cfg(test)]
