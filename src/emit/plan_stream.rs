@@ -11,9 +11,9 @@ use std::io::{self, Write};
 
 use super::block::Block;
 use super::plan::PlanFormat;
-use crate::model::{PartitionsId, Pipeline};
+use crate::model::{AssetId, PartitionsId, Pipeline};
 use crate::partitions::isoformat;
-use crate::plan::{Keys, Plan, Prepared, Read, RunRef, RunSink, Space};
+use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Space};
 
 /// Bytes gathered before they are handed to the output.
 const BLOCK: usize = 1 << 16;
@@ -352,7 +352,7 @@ impl<'a> DocWriter<'a> {
 
     /// Writes the start of `first`'s window and the end of `last`'s: `,"start":S,"end":E`
     /// (JSON) or `start = S\nend = E\n` (TOML); nothing for a definition without windows.
-    #[inline]
+    #[inline(always)]
     fn window(&mut self, def: PartitionsId, first: u64, last: u64) {
         let c = &self.defs[def.0 as usize];
         if let (Some(&(a, sa, ea)), Some(&(b, sb, eb))) = (c.windows.get(first as usize), c.windows.get(last as usize))
@@ -557,6 +557,9 @@ impl<'a> DocWriter<'a> {
 
     fn partitions(&mut self, run: &RunRef, sep: &[u8]) {
         if let (Some(k), Some(def)) = (run.partitions, run.group.partitions) {
+            if k.count == 1 {
+                return self.key(def, k.first);
+            }
             for i in k.positions() {
                 if i > k.first {
                     self.w.put(sep);
@@ -605,17 +608,39 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(self.group.inputs.as_bytes());
-        run.inputs.each(|n, up, read| {
-            let head = self.input_heads[up.0 as usize].as_bytes();
-            self.w.put(if n == 0 { &head[1..] } else { head });
-            if let Some(def) = self.defs_of[up.0 as usize] {
-                self.input_value(def, read);
+        // Two loops rather than `Inputs::each`: the body is inlined in each.
+        match run.inputs {
+            Inputs::List(list) => {
+                for (n, (up, set)) in list.iter().enumerate() {
+                    self.json_input(n == 0, *up, Read::of(set));
+                }
             }
-            self.w.byte(b']');
-        });
+            Inputs::Shifted { first, count, shifts } => {
+                let mut n = 0;
+                for (up, shift) in shifts {
+                    let (s, e) = shift.span(first, first + count);
+                    if s < e {
+                        self.json_input(n == 0, *up, Read::Span(s, e));
+                        n += 1;
+                    }
+                }
+            }
+        }
         self.w.put(b"},\"after\":[");
         self.after::<false>(run, ids);
         self.w.put(b"]}");
+    }
+
+    /// One entry of a run's `inputs` object (JSON): `"key":[...]`, after a comma unless it
+    /// is the `first`.
+    #[inline(always)]
+    fn json_input(&mut self, first: bool, up: AssetId, read: Read) {
+        let head = self.input_heads[up.0 as usize].as_bytes();
+        self.w.put(if first { &head[1..] } else { head });
+        if let Some(def) = self.defs_of[up.0 as usize] {
+            self.input_value(def, read);
+        }
+        self.w.byte(b']');
     }
 
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
