@@ -35,8 +35,38 @@ fn total(o: &TzOffset) -> i64 {
     i64::from(o.fix().local_minus_utc())
 }
 
+/// The daylight-saving part of an offset, in seconds.
+fn dst(o: &TzOffset) -> i64 {
+    o.dst_offset().num_seconds()
+}
+
+/// Whether `tz` is a fixed offset by definition: the `Etc/` zones and the names the IANA
+/// database links to them (`UTC`, `GMT`, `Zulu`, ...). Their offset never changes, so they
+/// need no probing (UTC is the default zone of every time definition).
+fn is_fixed(tz: Tz) -> bool {
+    let name = tz.name();
+    name.starts_with("Etc/")
+        || matches!(name, "UTC" | "UCT" | "GMT" | "GMT0" | "GMT+0" | "GMT-0" | "Greenwich" | "Universal" | "Zulu")
+}
+
 impl Zone {
     fn load(tz: Tz) -> Zone {
+        if is_fixed(tz) {
+            let o = probe(tz, 0);
+            return Zone {
+                tz,
+                transitions: Vec::new(),
+                offsets: vec![total(&o)],
+                dsts: vec![dst(&o)],
+                tz_offsets: vec![o],
+            };
+        }
+        Zone::probed(tz)
+    }
+
+    /// The zone read from chrono-tz by probing every six days from 1800 to 2101 (18,300
+    /// lookups) and bisecting each change.
+    fn probed(tz: Tz) -> Zone {
         let mut transitions = Vec::new();
         let mut tz_offsets = vec![probe(tz, PROBE_FROM)];
         let mut t = PROBE_FROM;
@@ -63,7 +93,7 @@ impl Zone {
             t = hi;
         }
         let offsets = tz_offsets.iter().map(total).collect();
-        let dsts = tz_offsets.iter().map(|o| o.dst_offset().num_seconds()).collect();
+        let dsts = tz_offsets.iter().map(dst).collect();
         Zone { tz, transitions, offsets, dsts, tz_offsets }
     }
 
@@ -170,6 +200,24 @@ mod tests {
         assert!(z.transitions().contains(&local("2021-11-07T09:00:00")));
         assert_eq!(z.offset_at(local("2021-07-01T00:00:00")), -7 * 3600);
         assert!(Zone::get(chrono_tz::UTC).transitions().is_empty());
+    }
+
+    #[test]
+    fn fixed_zones_are_what_probing_finds() {
+        let fixed: Vec<Tz> = chrono_tz::TZ_VARIANTS.iter().copied().filter(|tz| is_fixed(*tz)).collect();
+        assert!(fixed.len() > 30, "the Etc zones and their links: {}", fixed.len());
+        // Probing all of them is slow in a debug build: a few in full, every one at a few instants.
+        for tz in [chrono_tz::UTC, chrono_tz::Etc::GMTPlus5, chrono_tz::Etc::GMTMinus14, chrono_tz::Zulu] {
+            let (quick, probed) = (Zone::load(tz), Zone::probed(tz));
+            assert_eq!(quick.transitions, probed.transitions, "{tz}");
+            assert_eq!((quick.offsets, quick.dsts, quick.tz_offsets), (probed.offsets, probed.dsts, probed.tz_offsets));
+        }
+        for tz in fixed {
+            let z = Zone::load(tz);
+            for t in (PROBE_FROM..PROBE_TO).step_by(997_777_777) {
+                assert_eq!(z.datetime(t), tz.timestamp_opt(t, 0).single(), "{tz} {t}");
+            }
+        }
     }
 
     #[test]
