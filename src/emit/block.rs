@@ -107,27 +107,27 @@ impl Block {
 /// fixed-size moves; `to` past the piece's length may be overwritten.
 #[inline(always)]
 fn copy_short(to: &mut [u8], piece: &[u8]) {
-    let n = piece.len();
-    if n >= 64 {
-        to[..64].copy_from_slice(&piece[..64]);
-        to[n - 64..n].copy_from_slice(&piece[n - 64..]);
-    } else if n >= 32 {
-        to[..32].copy_from_slice(&piece[..32]);
-        to[n - 32..n].copy_from_slice(&piece[n - 32..]);
-    } else if n >= 16 {
-        to[..16].copy_from_slice(&piece[..16]);
-        to[n - 16..n].copy_from_slice(&piece[n - 16..]);
-    } else if n >= 8 {
-        to[..8].copy_from_slice(&piece[..8]);
-        to[n - 8..n].copy_from_slice(&piece[n - 8..]);
-    } else if n >= 4 {
-        to[..4].copy_from_slice(&piece[..4]);
-        to[n - 4..n].copy_from_slice(&piece[n - 4..]);
-    } else {
-        for (t, p) in to.iter_mut().zip(piece) {
-            *t = *p;
+    match piece.len() {
+        64.. => copy_ends::<64>(to, piece),
+        32.. => copy_ends::<32>(to, piece),
+        16.. => copy_ends::<16>(to, piece),
+        8.. => copy_ends::<8>(to, piece),
+        4.. => copy_ends::<4>(to, piece),
+        _ => {
+            for (t, p) in to.iter_mut().zip(piece) {
+                *t = *p;
+            }
         }
     }
+}
+
+/// Copies `piece` (`W` to `2 W` bytes long) as its first `W` bytes and its last `W` bytes,
+/// which overlap.
+#[inline(always)]
+fn copy_ends<const W: usize>(to: &mut [u8], piece: &[u8]) {
+    let n = piece.len();
+    to[..W].copy_from_slice(&piece[..W]);
+    to[n - W..n].copy_from_slice(&piece[n - W..]);
 }
 
 impl io::Write for Block {

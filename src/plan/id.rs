@@ -9,29 +9,11 @@ use super::space::Space;
 use super::{Group, Keys, Run};
 use crate::model::{PartitionsId, Pipeline};
 
-/// The id of a run that materializes `assets` (keys with their code versions) for the keys
-/// `first..=last` (`count` of them). The same run planned again gets the same id.
-pub fn run_id(assets: &[(&str, Option<&str>)], keys: Option<(&str, &str, u64)>) -> String {
-    let mut text = String::new();
-    for (key, version) in assets {
-        text.push_str(key);
-        text.push('\u{1f}');
-        text.push_str(version.unwrap_or(""));
-        text.push('\u{1e}');
-    }
-    if let Some((first, last, count)) = keys {
-        text.push_str(first);
-        text.push('\u{1f}');
-        text.push_str(last);
-        text.push('\u{1f}');
-        text.push_str(&count.to_string());
-    }
-    format!("{:016x}", xxh3_64(text.as_bytes()))
-}
-
-/// Run ids of one group's runs after another, as numbers: the same ids as [`run_id`], hashed
-/// from one reused buffer that starts with the group's assets (keys with their code
-/// versions), the part every run of the group shares, so no string is built per run.
+/// Run ids of one group's runs after another, as numbers. A run's id is the xxh3 of what it
+/// materializes: each asset's key and code version (`key \x1f version \x1e`), then, for a
+/// partitioned run, `first \x1f last \x1f count` of its keys; the same run planned again
+/// gets the same id. The text is kept in one reused buffer that starts with the group's
+/// part, which every run of the group shares, so no string is built per run.
 #[derive(Default)]
 pub struct RunIds {
     text: Vec<u8>,
@@ -82,14 +64,14 @@ pub fn fingerprint(p: &Pipeline) -> String {
 
 /// Gives every run its id from its assets, code versions and partition keys.
 pub fn assign(p: &Pipeline, space: &Space, groups: &[Group], runs: &mut [Run]) {
+    let mut ids = RunIds::default();
+    let mut current = None;
     for run in runs {
         let group = &groups[run.group as usize];
-        let assets: Vec<(&str, Option<&str>)> =
-            group.assets.iter().map(|a| (p.asset(*a).key.as_str(), p.asset(*a).code_version.as_deref())).collect();
-        let keys = match (run.partitions, group.partitions) {
-            (Some(k), Some(def)) => Some((space.key(def, k.first), space.key(def, k.last()), k.count)),
-            _ => None,
-        };
-        run.id = run_id(&assets, keys.as_ref().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)));
+        if current != Some(run.group) {
+            ids.group(p, group);
+            current = Some(run.group);
+        }
+        run.id = format!("{:016x}", ids.id(space, group.partitions, run.partitions));
     }
 }
