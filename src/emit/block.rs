@@ -105,14 +105,27 @@ impl Block {
 
 /// Copies `piece` (at most [`SLACK`] bytes) to the start of `to` ([`SLACK`] bytes) with
 /// fixed-size moves; `to` past the piece's length may be overwritten.
+///
+/// Each tier moves whole machine words (see [`copy_words`]): written as `copy_from_slice`s of
+/// `W` bytes, the compiler merged the tiers' tail copies into one `memcpy` call of variable
+/// length, as costly as the call this avoids.
 #[inline(always)]
 fn copy_short(to: &mut [u8], piece: &[u8]) {
-    match piece.len() {
-        64.. => copy_ends::<64>(to, piece),
-        32.. => copy_ends::<32>(to, piece),
-        16.. => copy_ends::<16>(to, piece),
-        8.. => copy_ends::<8>(to, piece),
-        4.. => copy_ends::<4>(to, piece),
+    let n = piece.len();
+    match n {
+        64.. => copy_words::<4>(to, piece),
+        32.. => copy_words::<2>(to, piece),
+        16.. => copy_words::<1>(to, piece),
+        8.. => {
+            let (head, tail) = (load::<8>(piece, 0), load::<8>(piece, n - 8));
+            store(to, 0, head);
+            store(to, n - 8, tail);
+        }
+        4.. => {
+            let (head, tail) = (load::<4>(piece, 0), load::<4>(piece, n - 4));
+            store(to, 0, head);
+            store(to, n - 4, tail);
+        }
         _ => {
             for (t, p) in to.iter_mut().zip(piece) {
                 *t = *p;
@@ -121,13 +134,35 @@ fn copy_short(to: &mut [u8], piece: &[u8]) {
     }
 }
 
-/// Copies `piece` (`W` to `2 W` bytes long) as its first `W` bytes and its last `W` bytes,
-/// which overlap.
+/// Copies `piece` (`16 K` to `32 K` bytes long) as its first and its last `16 K` bytes, which
+/// overlap, in 16-byte words.
 #[inline(always)]
-fn copy_ends<const W: usize>(to: &mut [u8], piece: &[u8]) {
-    let n = piece.len();
-    to[..W].copy_from_slice(&piece[..W]);
-    to[n - W..n].copy_from_slice(&piece[n - W..]);
+fn copy_words<const K: usize>(to: &mut [u8], piece: &[u8]) {
+    let end = piece.len() - 16 * K;
+    let mut head = [[0u8; 16]; K];
+    let mut tail = [[0u8; 16]; K];
+    for i in 0..K {
+        head[i] = load::<16>(piece, 16 * i);
+        tail[i] = load::<16>(piece, end + 16 * i);
+    }
+    for i in 0..K {
+        store(to, 16 * i, head[i]);
+        store(to, end + 16 * i, tail[i]);
+    }
+}
+
+/// The `N` bytes of `from` at `at` (in bounds: callers check lengths first).
+#[inline(always)]
+fn load<const N: usize>(from: &[u8], at: usize) -> [u8; N] {
+    from[at..].first_chunk::<N>().copied().unwrap_or([0; N])
+}
+
+/// Writes `bytes` into `to` at `at` (in bounds: callers check lengths first).
+#[inline(always)]
+fn store<const N: usize>(to: &mut [u8], at: usize, bytes: [u8; N]) {
+    if let Some(place) = to[at..].first_chunk_mut::<N>() {
+        *place = bytes;
+    }
 }
 
 impl io::Write for Block {

@@ -13,7 +13,7 @@ use super::block::Block;
 use super::plan::PlanFormat;
 use crate::model::{AssetId, PartitionsId, Pipeline};
 use crate::partitions::isoformat;
-use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Space};
+use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Shift, Space};
 
 /// Bytes gathered before they are handed to the output.
 const BLOCK: usize = 1 << 16;
@@ -175,6 +175,28 @@ struct GroupText {
     timed: bool,
 }
 
+/// The `inputs` of a group whose runs read through shifts ([`Inputs::Shifted`]), laid out
+/// once per group (JSON). Upstreams read through the same shift of the same definition read
+/// the same span in every run, so a run writes each distinct read once and copies it for the
+/// others, with no lookup per upstream.
+#[derive(Default)]
+struct ShiftedText {
+    /// The group this is laid out for.
+    group: Option<u32>,
+    /// Whether every upstream is partitioned (as [`Inputs::Shifted`] promises); if not, runs
+    /// are written read by read.
+    fits: bool,
+    /// The distinct reads: a definition and a shift.
+    reads: Vec<(PartitionsId, Shift)>,
+    /// Per upstream, in input order: the text before its value (`"key":[`, and `],"key":[`
+    /// after the first) and its read's index in `reads`.
+    entries: Vec<(Box<[u8]>, usize)>,
+    /// Per read, in the run being written: its span, and where its text is in the block
+    /// (`(0, 0)` until written; a value is never empty).
+    spans: Vec<(u64, u64)>,
+    written: Vec<(usize, usize)>,
+}
+
 /// Writes the document run by run: [`DocWriter::begin`], the runs (as a [`RunSink`]), then
 /// [`DocWriter::finish`].
 pub struct DocWriter<'a> {
@@ -201,6 +223,7 @@ pub struct DocWriter<'a> {
     /// read the same span, and its text is then copied, not made again.
     memo: Vec<(PartitionsId, (u64, u64), usize, usize)>,
     group: GroupText,
+    shifted: ShiftedText,
     runs: u64,
     asset_partitions: u64,
 }
@@ -230,6 +253,7 @@ impl<'a> DocWriter<'a> {
             boxes: Vec::new(),
             memo: Vec::with_capacity(MEMO),
             group: GroupText::default(),
+            shifted: ShiftedText::default(),
             runs: 0,
             asset_partitions: 0,
         }
@@ -616,12 +640,14 @@ impl<'a> DocWriter<'a> {
                 }
             }
             Inputs::Shifted { first, count, shifts } => {
-                let mut n = 0;
-                for (up, shift) in shifts {
-                    let (s, e) = shift.span(first, first + count);
-                    if s < e {
-                        self.json_input(n == 0, *up, Read::Span(s, e));
-                        n += 1;
+                if !self.json_shifted(run.group_id, first, count, shifts) {
+                    let mut n = 0;
+                    for (up, shift) in shifts {
+                        let (s, e) = shift.span(first, first + count);
+                        if s < e {
+                            self.json_input(n == 0, *up, Read::Span(s, e));
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -629,6 +655,71 @@ impl<'a> DocWriter<'a> {
         self.w.put(b"},\"after\":[");
         self.after::<false>(run, ids);
         self.w.put(b"]}");
+    }
+
+    /// The inputs of a run of positions `[first, first + count)` that reads through `shifts`,
+    /// from the group's [`ShiftedText`]; `false` (nothing written) when some upstream reads
+    /// nothing, which the caller writes read by read.
+    #[inline(always)]
+    fn json_shifted(&mut self, group: u32, first: u64, count: u64, shifts: &[(AssetId, Shift)]) -> bool {
+        if self.shifted.group != Some(group) {
+            self.lay_out_shifted(group, shifts);
+        }
+        if !self.shifted.fits {
+            return false;
+        }
+        let mut t = std::mem::take(&mut self.shifted);
+        let mut all = true;
+        for (i, (_, shift)) in t.reads.iter().enumerate() {
+            let (s, e) = shift.span(first, first + count);
+            all &= s < e;
+            t.spans[i] = (s, e);
+            t.written[i] = (0, 0);
+        }
+        if all {
+            for (joint, read) in t.entries.iter() {
+                self.w.put(joint);
+                let (at, len) = t.written[*read];
+                if len > 0 {
+                    self.w.repeat(at, len);
+                } else {
+                    let at = self.w.len();
+                    let (s, e) = t.spans[*read];
+                    self.range_inputs(t.reads[*read].0, s, e, &mut true);
+                    t.written[*read] = (at, self.w.len() - at);
+                }
+            }
+            if !t.entries.is_empty() {
+                self.w.byte(b']');
+            }
+        }
+        self.shifted = t;
+        all
+    }
+
+    /// Makes the [`ShiftedText`] of `group`, whose runs read through `shifts`.
+    #[cold]
+    fn lay_out_shifted(&mut self, group: u32, shifts: &[(AssetId, Shift)]) {
+        let mut t = ShiftedText { group: Some(group), fits: true, ..ShiftedText::default() };
+        for (n, (up, shift)) in shifts.iter().enumerate() {
+            let head = self.input_heads[up.0 as usize].as_bytes();
+            let joint = if n == 0 { head[1..].into() } else { [b"]", head].concat().into_boxed_slice() };
+            let Some(def) = self.defs_of[up.0 as usize] else {
+                self.shifted = ShiftedText { group: Some(group), ..ShiftedText::default() };
+                return;
+            };
+            let read = match t.reads.iter().position(|r| *r == (def, *shift)) {
+                Some(i) => i,
+                None => {
+                    t.reads.push((def, *shift));
+                    t.reads.len() - 1
+                }
+            };
+            t.entries.push((joint, read));
+        }
+        t.spans = vec![(0, 0); t.reads.len()];
+        t.written = vec![(0, 0); t.reads.len()];
+        self.shifted = t;
     }
 
     /// One entry of a run's `inputs` object (JSON): `"key":[...]`, after a comma unless it

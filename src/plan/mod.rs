@@ -28,7 +28,7 @@ use crate::state::{Reprocess, State};
 
 pub use id::fingerprint;
 pub use ranges::Ranges;
-pub use space::Space;
+pub use space::{Shift, Space};
 pub use stream::{Emitted, Inputs, Read, RunRef, RunSink};
 pub use targets::{product, resolve as resolve_spec, selected, targets as target_sets, Target};
 
