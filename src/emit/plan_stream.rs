@@ -224,6 +224,7 @@ pub struct DocWriter<'a> {
     memo: Vec<(PartitionsId, (u64, u64), usize, usize)>,
     group: GroupText,
     shifted: ShiftedText,
+    recent: RecentIds,
     runs: u64,
     asset_partitions: u64,
 }
@@ -254,6 +255,7 @@ impl<'a> DocWriter<'a> {
             memo: Vec::with_capacity(MEMO),
             group: GroupText::default(),
             shifted: ShiftedText::default(),
+            recent: RecentIds::new(),
             runs: 0,
             asset_partitions: 0,
         }
@@ -596,26 +598,34 @@ impl<'a> DocWriter<'a> {
     /// The ids a run waits for, quoted, separated by `,` (JSON) or `, ` (TOML).
     fn after<const TOML: bool>(&mut self, run: &RunRef, ids: &[u64]) {
         let Some((&first, rest)) = run.after.split_first() else { return };
-        quoted_hex(ids[first as usize], &mut self.w);
+        let text = self.recent.hex(first, ids[first as usize]);
+        self.w.fill::<18>(|to| *to = quoted(text));
         for &i in rest {
-            let id = ids[i as usize];
+            let text = self.recent.hex(i, ids[i as usize]);
             if TOML {
                 self.w.fill::<20>(|to| {
                     to[..2].copy_from_slice(b", ");
-                    to[2..].copy_from_slice(&quoted(id));
+                    to[2..].copy_from_slice(&quoted(text));
                 });
             } else {
                 self.w.fill::<19>(|to| {
                     to[0] = b',';
-                    to[1..].copy_from_slice(&quoted(id));
+                    to[1..].copy_from_slice(&quoted(text));
                 });
             }
         }
     }
 
+    /// Writes the run's own id, quoted, and remembers its text for the runs that wait for it.
+    fn own_id(&mut self, run: &RunRef, ids: &[u64]) {
+        let text = hex(run.id);
+        self.recent.remember(ids.len().saturating_sub(1), text);
+        self.w.fill::<18>(|to| *to = quoted(text));
+    }
+
     fn json_run(&mut self, run: &RunRef, ids: &[u64]) {
         self.w.put(b"{\"id\":");
-        quoted_hex(run.id, &mut self.w);
+        self.own_id(run, ids);
         self.w.put(self.group.head.as_bytes());
         self.partitions(run, b",");
         self.w.byte(b']');
@@ -737,7 +747,7 @@ impl<'a> DocWriter<'a> {
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
     fn toml_run(&mut self, run: &RunRef, ids: &[u64]) {
         self.w.put(b"\n[[runs]]\nid = ");
-        quoted_hex(run.id, &mut self.w);
+        self.own_id(run, ids);
         self.w.put(self.group.head.as_bytes());
         self.partitions(run, b", ");
         self.w.put(b"]\n");
@@ -835,18 +845,50 @@ fn hex(id: u64) -> [u8; 16] {
     out
 }
 
-/// `"` + [`hex`] + `"`.
+/// `"` + an id's [`hex`] text + `"`.
 #[inline(always)]
-fn quoted(id: u64) -> [u8; 18] {
+fn quoted(text: [u8; 16]) -> [u8; 18] {
     let mut q = [b'"'; 18];
-    q[1..17].copy_from_slice(&hex(id));
+    q[1..17].copy_from_slice(&text);
     q
 }
 
-/// Appends [`quoted`].
-#[inline(always)]
-fn quoted_hex(id: u64, out: &mut Block) {
-    out.fill::<18>(|to| *to = quoted(id));
+/// How many run ids [`RecentIds`] keeps (a power of two).
+const RECENT_IDS: usize = 4096;
+
+/// The hex text of recently written run ids, by plan position: a direct-mapped cache of
+/// [`RECENT_IDS`] slots. A run waits for runs of the waves just before it, written moments
+/// ago, so most of its `after` ids are copied rather than formatted again; memory stays
+/// constant whatever the plan's length.
+struct RecentIds {
+    /// Per slot: the position it holds (`usize::MAX` for none) and that run's id text.
+    slots: Box<[(usize, [u8; 16])]>,
+}
+
+impl RecentIds {
+    fn new() -> RecentIds {
+        RecentIds { slots: vec![(usize::MAX, [0; 16]); RECENT_IDS].into_boxed_slice() }
+    }
+
+    fn remember(&mut self, pos: usize, text: [u8; 16]) {
+        if let Some(slot) = self.slots.get_mut(pos % RECENT_IDS) {
+            *slot = (pos, text);
+        }
+    }
+
+    /// The text of `id`, the id of the run at `pos`.
+    #[inline(always)]
+    fn hex(&mut self, pos: u32, id: u64) -> [u8; 16] {
+        let pos = pos as usize;
+        match self.slots.get_mut(pos % RECENT_IDS) {
+            Some(slot) if slot.0 == pos => slot.1,
+            Some(slot) => {
+                *slot = (pos, hex(id));
+                slot.1
+            }
+            None => hex(id),
+        }
+    }
 }
 
 /// Cuts positions `[s, e)` of a multi definition (dimension lengths `dims`, the last fastest)
