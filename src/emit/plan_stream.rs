@@ -616,16 +616,21 @@ impl<'a> DocWriter<'a> {
         }
     }
 
-    /// Writes the run's own id, quoted, and remembers its text for the runs that wait for it.
-    fn own_id(&mut self, run: &RunRef, ids: &[u64]) {
+    /// The run's own id as text, remembered for the runs that wait for it.
+    fn own_id(&mut self, run: &RunRef, ids: &[u64]) -> [u8; 16] {
         let text = hex(run.id);
         self.recent.remember(ids.len().saturating_sub(1), text);
-        self.w.fill::<18>(|to| *to = quoted(text));
+        text
     }
 
-    fn json_run(&mut self, run: &RunRef, ids: &[u64]) {
-        self.w.put(b"{\"id\":");
-        self.own_id(run, ids);
+    /// One run's JSON object, and a line break after it for JSON Lines (`line`).
+    fn json_run(&mut self, run: &RunRef, ids: &[u64], line: bool) {
+        let text = self.own_id(run, ids);
+        self.w.fill::<24>(|to| {
+            to[..7].copy_from_slice(b"{\"id\":\"");
+            to[7..23].copy_from_slice(&text);
+            to[23] = b'"';
+        });
         self.w.put(self.group.head.as_bytes());
         self.partitions(run, b",");
         self.w.byte(b']');
@@ -664,7 +669,7 @@ impl<'a> DocWriter<'a> {
         }
         self.w.put(b"},\"after\":[");
         self.after::<false>(run, ids);
-        self.w.put(b"]}");
+        self.w.put(if line { b"]}\n" } else { b"]}" });
     }
 
     /// The inputs of a run of positions `[first, first + count)` that reads through `shifts`,
@@ -678,33 +683,35 @@ impl<'a> DocWriter<'a> {
         if !self.shifted.fits {
             return false;
         }
-        let mut t = std::mem::take(&mut self.shifted);
         let mut all = true;
+        let t = &mut self.shifted;
         for (i, (_, shift)) in t.reads.iter().enumerate() {
             let (s, e) = shift.span(first, first + count);
             all &= s < e;
             t.spans[i] = (s, e);
             t.written[i] = (0, 0);
         }
-        if all {
-            for (joint, read) in t.entries.iter() {
-                self.w.put(joint);
-                let (at, len) = t.written[*read];
-                if len > 0 {
-                    self.w.repeat(at, len);
-                } else {
-                    let at = self.w.len();
-                    let (s, e) = t.spans[*read];
-                    self.range_inputs(t.reads[*read].0, s, e, &mut true);
-                    t.written[*read] = (at, self.w.len() - at);
-                }
-            }
-            if !t.entries.is_empty() {
-                self.w.byte(b']');
+        if !all {
+            return false;
+        }
+        for i in 0..self.shifted.entries.len() {
+            let (joint, read) = &self.shifted.entries[i];
+            let read = *read;
+            self.w.put(joint);
+            let (at, len) = self.shifted.written[read];
+            if len > 0 {
+                self.w.repeat(at, len);
+            } else {
+                let at = self.w.len();
+                let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
+                self.range_inputs(def, s, e, &mut true);
+                self.shifted.written[read] = (at, self.w.len() - at);
             }
         }
-        self.shifted = t;
-        all
+        if !self.shifted.entries.is_empty() {
+            self.w.byte(b']');
+        }
+        true
     }
 
     /// Makes the [`ShiftedText`] of `group`, whose runs read through `shifts`.
@@ -747,7 +754,8 @@ impl<'a> DocWriter<'a> {
     /// One `[[runs]]` table, as the `toml` crate lays it out: values first, then sub-tables.
     fn toml_run(&mut self, run: &RunRef, ids: &[u64]) {
         self.w.put(b"\n[[runs]]\nid = ");
-        self.own_id(run, ids);
+        let text = self.own_id(run, ids);
+        self.w.fill::<18>(|to| *to = quoted(text));
         self.w.put(self.group.head.as_bytes());
         self.partitions(run, b", ");
         self.w.put(b"]\n");
@@ -797,12 +805,9 @@ impl RunSink for DocWriter<'_> {
         match self.format {
             DocFormat::Json => {
                 self.w.put(if self.runs > 0 { b",\n    " } else { b"    " });
-                self.json_run(run, ids);
+                self.json_run(run, ids, false);
             }
-            DocFormat::Jsonl => {
-                self.json_run(run, ids);
-                self.w.put(b"\n");
-            }
+            DocFormat::Jsonl => self.json_run(run, ids, true),
             DocFormat::Toml => self.toml_run(run, ids),
         }
         self.runs += 1;
