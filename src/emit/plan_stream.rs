@@ -176,7 +176,7 @@ struct GroupText {
 }
 
 /// The `inputs` of a group whose runs read through shifts ([`Inputs::Shifted`]), laid out
-/// once per group (JSON). Upstreams read through the same shift of the same definition read
+/// once per group. Upstreams read through the same shift of the same definition read
 /// the same span in every run, so a run writes each distinct read once and copies it for the
 /// others, with no lookup per upstream.
 #[derive(Default)]
@@ -188,8 +188,9 @@ struct ShiftedText {
     fits: bool,
     /// The distinct reads: a definition and a shift.
     reads: Vec<(PartitionsId, Shift)>,
-    /// Per upstream, in input order: the text before its value (`"key":[`, and `],"key":[`
-    /// after the first) and its read's index in `reads`.
+    /// Per upstream, in input order: the text before its value and its read's index in
+    /// `reads`. The text closes the entry before it: JSON `"key":[` for the first, then
+    /// `],"key":[`; TOML `key = [`, then `]\nkey = [`.
     entries: Vec<(Box<[u8]>, usize)>,
     /// Per read, in the run being written: its span, and where its text is in the block
     /// (`(0, 0)` until written; a value is never empty).
@@ -655,7 +656,7 @@ impl<'a> DocWriter<'a> {
                 }
             }
             Inputs::Shifted { first, count, shifts } => {
-                if !self.json_shifted(run.group_id, first, count, shifts) {
+                if !self.shifted_inputs(run.group_id, first, count, shifts) {
                     let mut n = 0;
                     for (up, shift) in shifts {
                         let (s, e) = shift.span(first, first + count);
@@ -673,10 +674,11 @@ impl<'a> DocWriter<'a> {
     }
 
     /// The inputs of a run of positions `[first, first + count)` that reads through `shifts`,
-    /// from the group's [`ShiftedText`]; `false` (nothing written) when some upstream reads
-    /// nothing, which the caller writes read by read.
+    /// from the group's [`ShiftedText`]: the entries of the JSON `inputs` object, or the
+    /// lines of the TOML `[runs.inputs]` table. `false` (nothing written) when some upstream
+    /// reads nothing, which the caller writes read by read.
     #[inline(always)]
-    fn json_shifted(&mut self, group: u32, first: u64, count: u64, shifts: &[(AssetId, Shift)]) -> bool {
+    fn shifted_inputs(&mut self, group: u32, first: u64, count: u64, shifts: &[(AssetId, Shift)]) -> bool {
         if self.shifted.group != Some(group) {
             self.lay_out_shifted(group, shifts);
         }
@@ -709,7 +711,7 @@ impl<'a> DocWriter<'a> {
             }
         }
         if !self.shifted.entries.is_empty() {
-            self.w.byte(b']');
+            self.w.put(if self.format == DocFormat::Toml { b"]\n" } else { b"]" });
         }
         true
     }
@@ -720,7 +722,12 @@ impl<'a> DocWriter<'a> {
         let mut t = ShiftedText { group: Some(group), fits: true, ..ShiftedText::default() };
         for (n, (up, shift)) in shifts.iter().enumerate() {
             let head = self.input_heads[up.0 as usize].as_bytes();
-            let joint = if n == 0 { head[1..].into() } else { [b"]", head].concat().into_boxed_slice() };
+            let joint: Box<[u8]> = match (self.format == DocFormat::Toml, n) {
+                (false, 0) => head[1..].into(),
+                (false, _) => [b"]", head].concat().into(),
+                (true, 0) => head.into(),
+                (true, _) => [b"]\n", head].concat().into(),
+            };
             let Some(def) = self.defs_of[up.0 as usize] else {
                 self.shifted = ShiftedText { group: Some(group), ..ShiftedText::default() };
                 return;
@@ -787,6 +794,11 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(b"\n[runs.inputs]\n");
+        if let Inputs::Shifted { first, count, shifts } = run.inputs {
+            if self.shifted_inputs(run.group_id, first, count, shifts) {
+                return;
+            }
+        }
         run.inputs.each(|_, up, read| {
             self.w.put(self.input_heads[up.0 as usize].as_bytes());
             if let Some(def) = self.defs_of[up.0 as usize] {
