@@ -941,7 +941,7 @@ pub fn cut_boxes(s: u64, e: u64, dims: &[u64], offset: u64, out: &mut Vec<(u64, 
 
 #[cfg(test)]
 mod tests {
-    use super::{cut_boxes, hex};
+    use super::{cut_boxes, hex, RecentIds, RECENT_IDS};
 
     #[test]
     fn hex_is_sixteen_lowercase_digits() {
@@ -953,6 +953,20 @@ mod tests {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             assert_eq!(hex(x), format!("{x:016x}").as_bytes());
         }
+    }
+
+    #[test]
+    fn recent_ids_give_the_text_of_the_position_asked_for() {
+        let mut r = RecentIds::new();
+        let id = |pos: u32| u64::from(pos).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let far = RECENT_IDS as u32 + 5;
+        r.remember(5, hex(id(5)));
+        // A hit, then a later position in the same slot replaces it, and each gives its own.
+        assert_eq!(r.hex(5, id(5)), hex(id(5)));
+        assert_eq!(r.hex(far, id(far)), hex(id(far)));
+        assert_eq!(r.hex(5, id(5)), hex(id(5)));
+        // Never remembered: made from the id.
+        assert_eq!(r.hex(7, id(7)), hex(id(7)));
     }
 
     #[test]
