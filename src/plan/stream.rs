@@ -232,6 +232,9 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
     for (w, wave) in waves.iter().enumerate() {
         let groups = sorted_groups(p, &canonical, &rank, wave, w as u32);
         // Every run of the wave is registered first: a run may read a group sorted before it.
+        // Each group's runs are cut here and again below, rather than kept: keeping them would
+        // hold the keys of every run of the wave at once (24 bytes a run), where cutting them
+        // twice holds one group's at a time, for under 1% of the plan's instructions.
         let mut next = ids.len() as u32;
         for (g, set, _) in &groups {
             let runs = group::chunks(space, g, set);
