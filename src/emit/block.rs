@@ -151,16 +151,16 @@ fn copy_words<const K: usize>(to: &mut [u8], piece: &[u8]) {
     }
 }
 
-/// The `N` bytes of `from` at `at` (in bounds: callers check lengths first).
+/// The `N` bytes of `from` at `at` (callers check lengths first; zeros otherwise).
 #[inline(always)]
 fn load<const N: usize>(from: &[u8], at: usize) -> [u8; N] {
-    from[at..].first_chunk::<N>().copied().unwrap_or([0; N])
+    from.get(at..).and_then(|rest| rest.first_chunk::<N>()).copied().unwrap_or([0; N])
 }
 
-/// Writes `bytes` into `to` at `at` (in bounds: callers check lengths first).
+/// Writes `bytes` into `to` at `at` (callers check lengths first; nothing otherwise).
 #[inline(always)]
 fn store<const N: usize>(to: &mut [u8], at: usize, bytes: [u8; N]) {
-    if let Some(place) = to[at..].first_chunk_mut::<N>() {
+    if let Some(place) = to.get_mut(at..).and_then(|rest| rest.first_chunk_mut::<N>()) {
         *place = bytes;
     }
 }

@@ -648,23 +648,18 @@ impl<'a> DocWriter<'a> {
             }
         }
         self.w.put(self.group.inputs.as_bytes());
-        // Two loops rather than `Inputs::each`: the body is inlined in each.
         match run.inputs {
+            // A loop of its own rather than `Inputs::each`, whose closure is not inlined:
+            // plans without shifted reads write every run here.
             Inputs::List(list) => {
                 for (n, (up, set)) in list.iter().enumerate() {
                     self.json_input(n == 0, *up, Read::of(set));
                 }
             }
             Inputs::Shifted { first, count, shifts } => {
+                // Read by read only where some upstream reads nothing (the runs at the edges).
                 if !self.shifted_inputs(run.group_id, first, count, shifts) {
-                    let mut n = 0;
-                    for (up, shift) in shifts {
-                        let (s, e) = shift.span(first, first + count);
-                        if s < e {
-                            self.json_input(n == 0, *up, Read::Span(s, e));
-                            n += 1;
-                        }
-                    }
+                    run.inputs.each(|n, up, read| self.json_input(n == 0, up, read));
                 }
             }
         }

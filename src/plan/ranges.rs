@@ -21,21 +21,6 @@ impl Ranges {
         }
     }
 
-    /// Makes this `[start, end)` (empty when `end <= start`), keeping its allocation.
-    #[inline]
-    pub fn set_span(&mut self, start: u64, end: u64) {
-        match self.0.as_mut_slice() {
-            // Most often it was a span before, and is one again: overwritten in place.
-            [one] if end > start => *one = (start, end),
-            _ => {
-                self.0.clear();
-                if end > start {
-                    self.0.push((start, end));
-                }
-            }
-        }
-    }
-
     /// Normalises any ranges: sorts, drops empties, merges overlapping and adjacent ones.
     pub fn from_ranges(ranges: impl IntoIterator<Item = Range<u64>>) -> Ranges {
         let mut v: Vec<(u64, u64)> = ranges.into_iter().filter(|r| r.end > r.start).map(|r| (r.start, r.end)).collect();
