@@ -30,8 +30,6 @@ pub(super) fn describe(rule: Rule) -> &'static str {
         Rule::kw_multi_asset => "`multi_asset`",
         Rule::kw_job => "`job`",
         Rule::kw_via => "`via`",
-        Rule::kw_true => "`true`",
-        Rule::kw_false => "`false`",
         Rule::reserved => "a reserved word (`via`, `true` or `false`)",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",

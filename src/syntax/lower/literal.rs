@@ -1,11 +1,11 @@
 //! Strings, integers and booleans. Bad escapes and out-of-range integers are collected as
 //! diagnostics and lowering carries on, so one run reports all of them.
 
+use super::cursor::internal;
 use super::{Lower, Lowered, Node};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use crate::syntax::escape;
-use crate::syntax::parser::Rule;
 
 impl Lower {
     /// `string = @{ "\"" ~ ... ~ "\"" }`: the decoded value, spanned with its quotes.
@@ -31,17 +31,13 @@ impl Lower {
         }
     }
 
-    /// `boolean = { kw_true | kw_false }`
+    /// `boolean = @{ ("true" | "false") ~ !ident_char }`
     pub(super) fn lower_boolean(&mut self, pair: Node<'_>) -> Lowered<bool> {
-        let mut c = self.cursor(pair);
-        let value = if c.eat(Rule::kw_true).is_some() {
-            true
-        } else {
-            c.expect(Rule::kw_false)?;
-            false
-        };
-        c.finish()?;
-        Ok(value)
+        match pair.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(internal(self.span(pair), format!("`boolean` read `{other}`"))),
+        }
     }
 }
 
