@@ -135,7 +135,7 @@ pub fn check_assets(
         d.multi_asset = multi_ids.get(name.as_str()).copied();
         multi_drafts.insert(name, d);
     }
-    let mut drafts = Vec::new();
+    let mut drafts = Vec::with_capacity(names.assets.len());
     for (key, source) in &names.assets {
         let d = match source {
             AssetSource::Asset(a) => draft(key, &a.fields, None, a.span, parts, diags),
@@ -437,7 +437,7 @@ fn backfill(expr: &Expr, diags: &mut Diagnostics) -> Option<Backfill> {
 
 fn resolve_deps(d: &Draft, expr: &Expr, ids: &Ids, parts: &Resolver, diags: &mut Diagnostics) -> Vec<Dep> {
     let Some(items) = values::list(expr, "`deps`", diags) else { return Vec::new() };
-    let mut deps: Vec<Dep> = Vec::new();
+    let mut deps: Vec<Dep> = Vec::with_capacity(items.len());
     for item in items {
         let (target, via) = match &item.kind {
             ExprKind::Path(p) => (p, None),

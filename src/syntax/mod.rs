@@ -43,7 +43,11 @@ pub fn parse_in_pieces(
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
     let pieces: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
     let mut read = chunks::map_in_order(&pieces, threads, |&(start, end)| read_piece(file, text, start, end));
-    let mut items = Vec::new();
+    let lowered = |r: &Read| match r {
+        Read::Lowered(Ok((items, _))) => items.len(),
+        _ => 0,
+    };
+    let mut items = Vec::with_capacity(read.iter().map(lowered).sum());
     let mut problems = Vec::new();
     let mut i = 0;
     while i < pieces.len() {

@@ -159,6 +159,19 @@ impl<'t> Cursor<'t> {
         }
     }
 
+    /// How many of the children not yet consumed are `rule`s: the length of a list, so its
+    /// `Vec` is allocated once at its size (grown push by push, a syntax tree's lists held
+    /// twice the memory they use, and every page of it is new to the process).
+    pub(super) fn count(&self, rule: Rule) -> usize {
+        let mut count = 0;
+        let mut at = self.next;
+        while let Some(f) = self.tree.nodes.get(at).filter(|_| at < self.end) {
+            count += usize::from(f.rule == rule);
+            at = f.after;
+        }
+        count
+    }
+
     /// The rule of the next child, if any.
     pub(super) fn peek(&self) -> Option<Rule> {
         self.peek_node().map(Node::as_rule)

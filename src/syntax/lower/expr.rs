@@ -77,7 +77,7 @@ impl Lower {
         let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbracket)?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(c.count(Rule::expr));
         loop {
             if let Some(item) = c.eat(Rule::expr) {
                 items.push(self.lower_expr(item)?);
@@ -94,7 +94,7 @@ impl Lower {
         let span = self.span(pair);
         let mut c = self.cursor(pair);
         c.expect(Rule::lbrace)?;
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(c.count(Rule::map_entry));
         loop {
             if let Some(entry) = c.eat(Rule::map_entry) {
                 entries.push(self.lower_map_entry(entry)?);
@@ -133,7 +133,7 @@ impl Lower {
     fn lower_args(&mut self, pair: Node<'_>) -> Lowered<Vec<Arg>> {
         let mut c = self.cursor(pair);
         c.expect(Rule::lparen)?;
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(c.count(Rule::arg));
         loop {
             if let Some(arg) = c.eat(Rule::arg) {
                 args.push(self.lower_arg(arg)?);

@@ -11,7 +11,7 @@ impl Lower {
     /// (the rule is silent). Returns the fields and the span of the closing `}`.
     pub(super) fn lower_body(&mut self, c: &mut Cursor<'_>) -> Lowered<(Vec<Field>, Span)> {
         c.expect(Rule::lbrace)?;
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(c.count(Rule::field));
         loop {
             if let Some(field) = c.eat(Rule::field) {
                 fields.push(self.lower_field(field)?);

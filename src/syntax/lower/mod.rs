@@ -57,8 +57,8 @@ impl Lower {
 
     /// `file = { SOI ~ bom? ~ item* ~ EOI }`
     fn lower_module(&mut self, pair: Node<'_>) -> Lowered<Vec<Item>> {
-        let mut items = Vec::new();
         let mut c = self.cursor(pair);
+        let mut items = Vec::with_capacity(c.count(Rule::item));
         c.eat(Rule::bom);
         while c.peek() == Some(Rule::item) {
             let item = c.expect(Rule::item)?;
