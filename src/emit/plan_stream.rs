@@ -9,10 +9,13 @@
 
 use std::io::{self, Write};
 
+use chrono::DateTime;
+use chrono_tz::Tz;
+
 use super::block::Block;
 use super::plan::PlanFormat;
 use crate::model::{AssetId, PartitionsId, Pipeline};
-use crate::partitions::isoformat;
+use crate::partitions::isoformat_into;
 use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Shift, Space};
 
 /// Bytes gathered before they are handed to the output.
@@ -78,6 +81,22 @@ impl<'a> Head<'a> {
 /// A string as a JSON string literal.
 fn json(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A window end as a JSON or TOML string: `"` + [`isoformat`] + `"`, which both formats
+/// write with no escapes (an isoformat is digits, `-`, `+`, `:` and `T`); escaped through
+/// [`json`] or [`toml_str`] should that ever not hold.
+fn quoted_isoformat(t: &DateTime<Tz>, toml: bool, out: &mut String) {
+    let from = out.len();
+    out.push('"');
+    isoformat_into(t, out);
+    if out[from + 1..].bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b':')) {
+        out.push('"');
+    } else {
+        let plain = out.split_off(from + 1);
+        out.truncate(from);
+        out.push_str(&if toml { toml_str(&plain) } else { json(&plain) });
+    }
 }
 
 /// A string as the `toml` crate writes a string value.
@@ -226,6 +245,8 @@ pub struct DocWriter<'a> {
     group: GroupText,
     shifted: ShiftedText,
     recent: RecentIds,
+    /// Scratch for a window's two pieces as they are made, reused position after position.
+    window_scratch: String,
     runs: u64,
     asset_partitions: u64,
 }
@@ -257,6 +278,7 @@ impl<'a> DocWriter<'a> {
             group: GroupText::default(),
             shifted: ShiftedText::default(),
             recent: RecentIds::new(),
+            window_scratch: String::new(),
             runs: 0,
             asset_partitions: 0,
         }
@@ -419,21 +441,31 @@ impl<'a> DocWriter<'a> {
         let toml = self.format == DocFormat::Toml;
         let space = self.head.space;
         let w = space.window(def, pos)?;
-        let (start, end) = if toml {
-            (format!("start = {}\n", toml_str(&isoformat(&w.0))), format!("end = {}\n", toml_str(&isoformat(&w.1))))
-        } else {
-            (format!(",\"start\":{}", json(&isoformat(&w.0))), format!(",\"end\":{}", json(&isoformat(&w.1))))
-        };
+        // Both pieces end to end in one reused buffer: this runs once per position (8,760
+        // times for a year of hours), and a `String` per piece was most of its cost.
+        let mut text = std::mem::take(&mut self.window_scratch);
+        text.clear();
+        let (start, end, tail) = if toml { ("start = ", "end = ", "\n") } else { (",\"start\":", ",\"end\":", "") };
+        text.push_str(start);
+        quoted_isoformat(&w.0, toml, &mut text);
+        text.push_str(tail);
+        let split = text.len();
+        text.push_str(end);
+        quoted_isoformat(&w.1, toml, &mut text);
+        text.push_str(tail);
         let c = &mut self.defs[def.0 as usize];
         c.size(space, def);
+        let mut made = None;
         if (pos as usize) < c.windows.len() {
-            if let Some((at, _)) = c.keep(&[start.as_bytes(), end.as_bytes()].concat()) {
-                let place = (at, start.len() as u32, end.len() as u32);
+            if let Some((at, len)) = c.keep(text.as_bytes()) {
+                let place = (at, split as u32, len - split as u32);
                 c.windows[pos as usize] = place;
-                return Some(WindowText::Cached(place.0, place.1, place.2));
+                made = Some(WindowText::Cached(place.0, place.1, place.2));
             }
         }
-        Some(WindowText::Fresh(start, end))
+        let made = made.unwrap_or_else(|| WindowText::Fresh(text[..split].to_string(), text[split..].to_string()));
+        self.window_scratch = text;
+        Some(made)
     }
 
     /// Escapes what every run of `run.group` shares, once per group.
@@ -936,7 +968,29 @@ pub fn cut_boxes(s: u64, e: u64, dims: &[u64], offset: u64, out: &mut Vec<(u64, 
 
 #[cfg(test)]
 mod tests {
-    use super::{cut_boxes, hex, RecentIds, RECENT_IDS};
+    use chrono::TimeZone;
+
+    use super::{cut_boxes, hex, json, quoted_isoformat, toml_str, RecentIds, RECENT_IDS};
+    use crate::partitions::isoformat;
+
+    #[test]
+    fn window_ends_are_quoted_as_json_and_toml_quote_them() {
+        let zones =
+            [chrono_tz::UTC, chrono_tz::Asia::Kolkata, chrono_tz::America::St_Johns, chrono_tz::Europe::Amsterdam];
+        // Amsterdam in 1900 is local mean time, whose offset has seconds (+00:19:32).
+        let times = [(2024, 2, 29, 23), (1900, 1, 1, 0), (9999, 12, 31, 23), (12000, 1, 1, 0), (1, 1, 1, 0)];
+        for zone in zones {
+            for (y, m, d, h) in times {
+                let Some(t) = zone.with_ymd_and_hms(y, m, d, h, 0, 0).earliest() else { continue };
+                for toml in [false, true] {
+                    let mut out = String::from("x");
+                    quoted_isoformat(&t, toml, &mut out);
+                    let want = if toml { toml_str(&isoformat(&t)) } else { json(&isoformat(&t)) };
+                    assert_eq!(out, format!("x{want}"), "{t:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn hex_is_sixteen_lowercase_digits() {

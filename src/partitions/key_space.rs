@@ -21,11 +21,18 @@ pub type Window = (DateTime<Tz>, DateTime<Tz>);
 /// except that an offset with seconds (local mean time before ~1900) keeps them, where
 /// chrono's `to_rfc3339` would silently drop them.
 pub fn isoformat(t: &DateTime<Tz>) -> String {
+    let mut s = String::with_capacity(25);
+    isoformat_into(t, &mut s);
+    s
+}
+
+/// [`isoformat`] appended to `s`, for writers that reuse one buffer.
+pub fn isoformat_into(t: &DateTime<Tz>, s: &mut String) {
     use chrono::{Datelike, Offset, Timelike};
     let o = t.offset().fix().local_minus_utc();
     let (sign, a) = if o < 0 { (b'-', -o) } else { (b'+', o) };
     let n = t.naive_local();
-    let mut s = if (0..=9999).contains(&n.year()) {
+    if (0..=9999).contains(&n.year()) {
         // Four-digit years, as `%Y` writes them, without parsing a format per call.
         let mut b = *b"0000-00-00T00:00:00";
         let fields = [(0, 4, n.year() as u32), (5, 2, n.month()), (8, 2, n.day())];
@@ -36,10 +43,11 @@ pub fn isoformat(t: &DateTime<Tz>) -> String {
                 v /= 10;
             }
         }
-        String::from_utf8_lossy(&b).into_owned()
+        s.push_str(&String::from_utf8_lossy(&b));
     } else {
-        n.format("%Y-%m-%dT%H:%M:%S").to_string()
-    };
+        use std::fmt::Write;
+        let _ = write!(s, "{}", n.format("%Y-%m-%dT%H:%M:%S"));
+    }
     s.push(char::from(sign));
     for (i, v) in [a / 3600, a % 3600 / 60, a % 60].into_iter().enumerate() {
         if i == 2 && v == 0 {
@@ -51,7 +59,6 @@ pub fn isoformat(t: &DateTime<Tz>) -> String {
         s.push(char::from(b'0' + (v / 10 % 10) as u8));
         s.push(char::from(b'0' + (v % 10) as u8));
     }
-    s
 }
 
 /// Most exclusion checks made while indexing one time key space.

@@ -24,7 +24,7 @@ use chrono_tz::Tz;
 use crate::diagnostics::Code;
 
 pub use dynamic::{DynamicDef, DynamicKeys};
-pub use key_space::{isoformat, KeyIter, KeySpace, Window};
+pub use key_space::{isoformat, isoformat_into, KeyIter, KeySpace, Window};
 pub use multi::MultiDef;
 pub use range_set::RangeSet;
 pub use static_def::StaticDef;
