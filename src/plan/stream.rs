@@ -300,7 +300,10 @@ pub fn stream(p: &Pipeline, space: &Space, waves: &[Wave], sink: &mut dyn RunSin
 /// `index`, ascending and each once, into `out`.
 fn waits_before(index: u32, spans: &mut [(u32, u32)], out: &mut Vec<u32>) {
     out.clear();
-    spans.sort_unstable();
+    // Usually sorted already (reads looked up in upstream order); checking is cheaper.
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
     for &(lo, hi) in spans.iter() {
         if lo >= index {
             break;
