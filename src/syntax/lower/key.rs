@@ -37,7 +37,8 @@ impl Lower {
 
     /// The key whose first segment is `first`, reading `(slash ~ name)*` from `c`.
     pub(super) fn lower_key_rest(&mut self, first: Ident, c: &mut Cursor<'_>, span: Span) -> Lowered<AssetKey> {
-        let mut segments = vec![first];
+        let mut segments = Vec::with_capacity(1 + c.count(Rule::name));
+        segments.push(first);
         while c.eat(Rule::slash).is_some() {
             segments.push(self.lower_name(c.expect(Rule::name)?));
         }
