@@ -69,7 +69,7 @@ impl Lower {
         Ok(items)
     }
 
-    /// `item = { import | partitions_decl | asset_decl | multi_asset_decl | job_decl }`
+    /// `item = { asset_decl | partitions_decl | import | multi_asset_decl | job_decl }`
     fn lower_item(&mut self, pair: Node<'_>) -> Lowered<Item> {
         let mut c = self.cursor(pair);
         let inner = c.next_any()?;
