@@ -111,21 +111,12 @@ impl Block {
 /// length, as costly as the call this avoids.
 #[inline(always)]
 fn copy_short(to: &mut [u8], piece: &[u8]) {
-    let n = piece.len();
-    match n {
+    match piece.len() {
         64.. => copy_words::<4>(to, piece),
         32.. => copy_words::<2>(to, piece),
         16.. => copy_words::<1>(to, piece),
-        8.. => {
-            let (head, tail) = (load::<8>(piece, 0), load::<8>(piece, n - 8));
-            store(to, 0, head);
-            store(to, n - 8, tail);
-        }
-        4.. => {
-            let (head, tail) = (load::<4>(piece, 0), load::<4>(piece, n - 4));
-            store(to, 0, head);
-            store(to, n - 4, tail);
-        }
+        8.. => copy_ends::<8>(to, piece),
+        4.. => copy_ends::<4>(to, piece),
         _ => {
             for (t, p) in to.iter_mut().zip(piece) {
                 *t = *p;
@@ -149,6 +140,16 @@ fn copy_words<const K: usize>(to: &mut [u8], piece: &[u8]) {
         store(to, 16 * i, head[i]);
         store(to, end + 16 * i, tail[i]);
     }
+}
+
+/// Copies `piece` (`N` to `2 N` bytes long) as its first and its last `N` bytes, which
+/// overlap: both loaded before either is stored.
+#[inline(always)]
+fn copy_ends<const N: usize>(to: &mut [u8], piece: &[u8]) {
+    let end = piece.len() - N;
+    let (head, tail) = (load::<N>(piece, 0), load::<N>(piece, end));
+    store(to, 0, head);
+    store(to, end, tail);
 }
 
 /// The `N` bytes of `from` at `at` (callers check lengths first; zeros otherwise).

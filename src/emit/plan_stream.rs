@@ -83,20 +83,13 @@ fn json(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-/// A window end as a JSON or TOML string: `"` + [`isoformat`] + `"`, which both formats
-/// write with no escapes (an isoformat is digits, `-`, `+`, `:` and `T`); escaped through
-/// [`json`] or [`toml_str`] should that ever not hold.
-fn quoted_isoformat(t: &DateTime<Tz>, toml: bool, out: &mut String) {
-    let from = out.len();
+/// A window end as a JSON or TOML string: `"` + [`isoformat_into`] + `"`. An isoformat is
+/// digits, `-`, `+`, `:` and `T`, none of which either format escapes, so [`json`] and
+/// [`toml_str`] would write the same (a unit test compares them).
+fn quoted_isoformat(t: &DateTime<Tz>, out: &mut String) {
     out.push('"');
     isoformat_into(t, out);
-    if out[from + 1..].bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b':')) {
-        out.push('"');
-    } else {
-        let plain = out.split_off(from + 1);
-        out.truncate(from);
-        out.push_str(&if toml { toml_str(&plain) } else { json(&plain) });
-    }
+    out.push('"');
 }
 
 /// A string as the `toml` crate writes a string value.
@@ -447,23 +440,23 @@ impl<'a> DocWriter<'a> {
         text.clear();
         let (start, end, tail) = if toml { ("start = ", "end = ", "\n") } else { (",\"start\":", ",\"end\":", "") };
         text.push_str(start);
-        quoted_isoformat(&w.0, toml, &mut text);
+        quoted_isoformat(&w.0, &mut text);
         text.push_str(tail);
         let split = text.len();
         text.push_str(end);
-        quoted_isoformat(&w.1, toml, &mut text);
+        quoted_isoformat(&w.1, &mut text);
         text.push_str(tail);
         let c = &mut self.defs[def.0 as usize];
         c.size(space, def);
-        let mut made = None;
-        if (pos as usize) < c.windows.len() {
-            if let Some((at, len)) = c.keep(text.as_bytes()) {
+        let kept = if (pos as usize) < c.windows.len() { c.keep(text.as_bytes()) } else { None };
+        let made = match kept {
+            Some((at, len)) => {
                 let place = (at, split as u32, len - split as u32);
                 c.windows[pos as usize] = place;
-                made = Some(WindowText::Cached(place.0, place.1, place.2));
+                WindowText::Cached(place.0, place.1, place.2)
             }
-        }
-        let made = made.unwrap_or_else(|| WindowText::Fresh(text[..split].to_string(), text[split..].to_string()));
+            None => WindowText::Fresh(text[..split].to_string(), text[split..].to_string()),
+        };
         self.window_scratch = text;
         Some(made)
     }
@@ -984,7 +977,7 @@ mod tests {
                 let Some(t) = zone.with_ymd_and_hms(y, m, d, h, 0, 0).earliest() else { continue };
                 for toml in [false, true] {
                     let mut out = String::from("x");
-                    quoted_isoformat(&t, toml, &mut out);
+                    quoted_isoformat(&t, &mut out);
                     let want = if toml { toml_str(&isoformat(&t)) } else { json(&isoformat(&t)) };
                     assert_eq!(out, format!("x{want}"), "{t:?}");
                 }
