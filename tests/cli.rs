@@ -280,3 +280,21 @@ fn keys_and_map_read_dynamic_keys_from_a_state_file() {
     assert_eq!(map.code, 0, "{}", map.stderr);
     assert_eq!(map.stdout, "globex|2024-06-01\nglobex|2024-06-02\n");
 }
+
+/// build.rs links the executable at a fixed address on Linux with glibc, so the loader does
+/// not relocate chrono-tz's zone tables at every start; `DAGPLAN_PIE=1` at build time keeps
+/// it position-independent.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_executable_is_linked_at_a_fixed_address_unless_asked() {
+    use std::io::Read;
+    let mut header = [0u8; 18];
+    std::fs::File::open(env!("CARGO_BIN_EXE_dagplan"))
+        .and_then(|mut f| f.read_exact(&mut header))
+        .expect("the binary's ELF header is readable");
+    assert_eq!(&header[..4], b"\x7fELF");
+    // e_type, a little-endian u16 at offset 16: 2 is ET_EXEC (fixed address), 3 ET_DYN (PIE).
+    let e_type = u16::from_le_bytes([header[16], header[17]]);
+    let pie_asked = option_env!("DAGPLAN_PIE").is_some_and(|v| !v.is_empty() && v != "0");
+    assert_eq!(e_type, if pie_asked { 3 } else { 2 }, "ELF type of {}", env!("CARGO_BIN_EXE_dagplan"));
+}
