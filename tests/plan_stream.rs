@@ -268,6 +268,32 @@ fn chain(n_days: u64) -> String {
     s
 }
 
+/// Shifted reads of keys whose length changes (month names) and of lookbacks cut at the
+/// definition's start: the writer's template of a group's inputs is made again wherever a
+/// value's length changes, and the streamed plan stays the one built whole, in every format.
+#[test]
+fn shifted_inputs_of_keys_of_changing_length_equal_the_built_plan() {
+    let text = "partitions d = daily(start = \"20 December 2023\", end = \"10 March 2024\", fmt = \"%d %B %Y\")\n\
+        asset a { partitions = d }\n\
+        asset b { partitions = d\n deps = [a via time_window(start_offset = -6)] }\n\
+        asset c { partitions = d\n deps = [a, b via time_window(start_offset = -2)] }\n\
+        asset e { partitions = d\n deps = [c via time_window(start_offset = -40)] }\n";
+    let p = pipeline_of(Path::new("months.dag"), text);
+    let dynamic = DynamicKeys::default();
+    let as_of = "2024-03-10T00:00:00Z";
+    let t = chrono::DateTime::parse_from_rfc3339(as_of).expect("time").into();
+    let request = PlanRequest { selection: None, partitions: None, as_of: t, dynamic: &dynamic, max_runs: None };
+    assert!(prepare(&p, &request, None).expect("plans").streams(), "lookbacks of one definition stream");
+    for format in [DocFormat::Jsonl, DocFormat::Json, DocFormat::Toml] {
+        for version in [1, 2] {
+            let streamed = written(&p, as_of, &dynamic, format, version).expect("plans");
+            let built = written_built(&p, as_of, &dynamic, format, version).expect("builds");
+            assert_eq!(streamed, built, "{format:?} v{version}");
+            assert!(streamed.contains("February 2024") && streamed.contains("31 December 2023"));
+        }
+    }
+}
+
 #[test]
 fn what_streaming_keeps_does_not_grow_with_the_plan() {
     let mut kept = Vec::new();

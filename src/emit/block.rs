@@ -62,6 +62,35 @@ impl Block {
         self.len += len;
     }
 
+    /// Writes the `len` bytes at `from` again at `base + at` for each `at` of `to`, over bytes
+    /// appended earlier: a value written after a template, copied into the template's slots.
+    /// Every copy must end at or before `from`, and the value within the bytes appended since
+    /// the last [`Block::clear`]; a copy that does not is skipped.
+    #[inline(always)]
+    pub fn copy_back(&mut self, from: usize, len: usize, base: usize, to: &[usize]) {
+        if from + len > self.len {
+            return;
+        }
+        // Loaded once (the slack past the bytes makes 64 readable), stored into every slot.
+        let word = load::<64>(&self.buf, from);
+        let (done, value) = self.buf.split_at_mut(from);
+        let Some(value) = value.get(..len) else { return };
+        for &at in to {
+            let Some(place) = done.get_mut(base + at..base + at + len) else { continue };
+            if len <= 64 {
+                copy_short(place, &word[..len]);
+            } else {
+                place.copy_from_slice(value);
+            }
+        }
+    }
+
+    /// Drops the bytes past the first `len` of those appended since the last
+    /// [`Block::clear`].
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
     /// Appends `N` bytes (at most [`SLACK`]) that `fill` writes in place.
     #[inline(always)]
     pub fn fill<const N: usize>(&mut self, fill: impl FnOnce(&mut [u8; N])) {
@@ -103,8 +132,8 @@ impl Block {
     }
 }
 
-/// Copies `piece` (at most [`SLACK`] bytes) to the start of `to` ([`SLACK`] bytes) with
-/// fixed-size moves; `to` past the piece's length may be overwritten.
+/// Copies `piece` (at most [`SLACK`] bytes) to the start of `to` (at least as long) with
+/// fixed-size moves, which write only the piece's length.
 ///
 /// Each tier moves whole machine words (see [`copy_words`]): written as `copy_from_slice`s of
 /// `W` bytes, the compiler merged the tiers' tail copies into one `memcpy` call of variable
@@ -206,6 +235,40 @@ mod tests {
         assert_eq!(b.bytes(), &want[..]);
         b.clear();
         assert!(b.bytes().is_empty());
+        b.put(b"again");
+        assert_eq!(b.bytes(), b"again");
+    }
+
+    #[test]
+    fn a_value_is_copied_back_into_every_slot_and_nowhere_else() {
+        for len in [0, 1, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 65, 100, 128, 200] {
+            let mut b = Block::with_capacity(8);
+            b.put(b"<<");
+            let base = b.len();
+            // A template of three slots of `len` dots, between markers.
+            let slots = [1, len + 2, 2 * len + 3];
+            let mut template = b"[".to_vec();
+            for _ in 0..3 {
+                template.extend(std::iter::repeat_n(b'.', len));
+                template.push(b'|');
+            }
+            b.put(&template);
+            let from = b.len();
+            let value: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            b.put(&value);
+            b.copy_back(from, len, base, &slots);
+            // Past the value: skipped, and so is a slot that would run into it.
+            b.copy_back(from, len + 1, base, &slots);
+            b.copy_back(from, len, base, &[from - base - len + 1]);
+            b.truncate(from);
+            let mut want = b"<<[".to_vec();
+            for _ in 0..3 {
+                want.extend_from_slice(&value);
+                want.push(b'|');
+            }
+            assert_eq!(b.bytes(), &want[..], "len {len}");
+        }
+        let mut b = Block::with_capacity(8);
         b.put(b"again");
         assert_eq!(b.bytes(), b"again");
     }

@@ -208,6 +208,13 @@ struct ShiftedText {
     /// (`(0, 0)` until written; a value is never empty).
     spans: Vec<(u64, u64)>,
     written: Vec<(usize, usize)>,
+    /// The inputs as the last run written value by value wrote them (empty before one), and
+    /// per read, its value's length there and where each copy of it starts. A run whose
+    /// values have those lengths (a daily or hourly group: every run but the edges) is the
+    /// template with its own values copied over the slots: one copy and a store per slot
+    /// rather than a piece per upstream.
+    template: Vec<u8>,
+    slots: Vec<(usize, Vec<usize>)>,
 }
 
 /// Writes the document run by run: [`DocWriter::begin`], the runs (as a [`RunSink`]), then
@@ -716,10 +723,18 @@ impl<'a> DocWriter<'a> {
         if !all {
             return false;
         }
+        if !self.shifted.template.is_empty() && self.patch_shifted() {
+            return true;
+        }
+        let start = self.w.len();
+        for slot in &mut self.shifted.slots {
+            slot.1.clear();
+        }
         for i in 0..self.shifted.entries.len() {
             let (joint, read) = &self.shifted.entries[i];
             let read = *read;
             self.w.put(joint);
+            self.shifted.slots[read].1.push(self.w.len() - start);
             let (at, len) = self.shifted.written[read];
             if len > 0 {
                 self.w.repeat(at, len);
@@ -728,10 +743,36 @@ impl<'a> DocWriter<'a> {
                 let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
                 self.range_inputs(def, s, e, &mut true);
                 self.shifted.written[read] = (at, self.w.len() - at);
+                self.shifted.slots[read].0 = self.w.len() - at;
             }
         }
         if !self.shifted.entries.is_empty() {
             self.w.put(if self.format == DocFormat::Toml { b"]\n" } else { b"]" });
+        }
+        self.shifted.template.clear();
+        if let Some(section) = self.w.bytes().get(start..) {
+            self.shifted.template.extend_from_slice(section);
+        }
+        true
+    }
+
+    /// [`DocWriter::shifted_inputs`] from the group's template: each read's value written
+    /// once past it and copied into its slots. `false`, with nothing written, when a value's
+    /// length differs from the template's (the caller then writes the run value by value).
+    fn patch_shifted(&mut self) -> bool {
+        let start = self.w.len();
+        self.w.put(&self.shifted.template);
+        for read in 0..self.shifted.reads.len() {
+            let at = self.w.len();
+            let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
+            self.range_inputs(def, s, e, &mut true);
+            let (len, slots) = &self.shifted.slots[read];
+            if self.w.len() - at != *len {
+                self.w.truncate(start);
+                return false;
+            }
+            self.w.copy_back(at, *len, start, slots);
+            self.w.truncate(at);
         }
         true
     }
@@ -763,6 +804,7 @@ impl<'a> DocWriter<'a> {
         }
         t.spans = vec![(0, 0); t.reads.len()];
         t.written = vec![(0, 0); t.reads.len()];
+        t.slots = vec![(0, Vec::new()); t.reads.len()];
         self.shifted = t;
     }
 
