@@ -268,8 +268,5 @@ mod tests {
             }
             assert_eq!(b.bytes(), &want[..], "len {len}");
         }
-        let mut b = Block::with_capacity(8);
-        b.put(b"again");
-        assert_eq!(b.bytes(), b"again");
     }
 }
