@@ -7,16 +7,21 @@
 //! straight into the output. The bytes equal serializing the document types (serde_json for
 //! JSON, the `toml` crate for TOML); `tests/plan_stream.rs` checks both.
 
+mod ids;
+mod shifted;
+
 use std::io::{self, Write};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+use self::ids::{hex, quoted, RecentIds};
+use self::shifted::ShiftedText;
 use super::block::Block;
 use super::plan::PlanFormat;
 use crate::model::{AssetId, PartitionsId, Pipeline};
 use crate::partitions::isoformat_into;
-use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Shift, Space};
+use crate::plan::{Inputs, Keys, Plan, Prepared, Read, RunRef, RunSink, Space};
 
 /// Bytes gathered before they are handed to the output.
 const BLOCK: usize = 1 << 16;
@@ -185,36 +190,6 @@ struct GroupText {
     def: Option<String>,
     def_is_table: bool,
     timed: bool,
-}
-
-/// The `inputs` of a group whose runs read through shifts ([`Inputs::Shifted`]), laid out
-/// once per group. Upstreams read through the same shift of the same definition read
-/// the same span in every run, so a run writes each distinct read once and copies it for the
-/// others, with no lookup per upstream.
-#[derive(Default)]
-struct ShiftedText {
-    /// The group this is laid out for.
-    group: Option<u32>,
-    /// Whether every upstream is partitioned (as [`Inputs::Shifted`] promises); if not, runs
-    /// are written read by read.
-    fits: bool,
-    /// The distinct reads: a definition and a shift.
-    reads: Vec<(PartitionsId, Shift)>,
-    /// Per upstream, in input order: the text before its value and its read's index in
-    /// `reads`. The text closes the entry before it: JSON `"key":[` for the first, then
-    /// `],"key":[`; TOML `key = [`, then `]\nkey = [`.
-    entries: Vec<(Box<[u8]>, usize)>,
-    /// Per read, in the run being written: its span, and where its text is in the block
-    /// (`(0, 0)` until written; a value is never empty).
-    spans: Vec<(u64, u64)>,
-    written: Vec<(usize, usize)>,
-    /// The inputs as the last run written value by value wrote them (empty before one), and
-    /// per read, its value's length there and where each copy of it starts. A run whose
-    /// values have those lengths (a daily or hourly group: every run but the edges) is the
-    /// template with its own values copied over the slots: one copy and a store per slot
-    /// rather than a piece per upstream.
-    template: Vec<u8>,
-    slots: Vec<(usize, Vec<usize>)>,
 }
 
 /// Writes the document run by run: [`DocWriter::begin`], the runs (as a [`RunSink`]), then
@@ -700,114 +675,6 @@ impl<'a> DocWriter<'a> {
         self.w.put(if line { b"]}\n" } else { b"]}" });
     }
 
-    /// The inputs of a run of positions `[first, first + count)` that reads through `shifts`,
-    /// from the group's [`ShiftedText`]: the entries of the JSON `inputs` object, or the
-    /// lines of the TOML `[runs.inputs]` table. `false` (nothing written) when some upstream
-    /// reads nothing, which the caller writes read by read.
-    #[inline(always)]
-    fn shifted_inputs(&mut self, group: u32, first: u64, count: u64, shifts: &[(AssetId, Shift)]) -> bool {
-        if self.shifted.group != Some(group) {
-            self.lay_out_shifted(group, shifts);
-        }
-        if !self.shifted.fits {
-            return false;
-        }
-        let mut all = true;
-        let t = &mut self.shifted;
-        for (i, (_, shift)) in t.reads.iter().enumerate() {
-            let (s, e) = shift.span(first, first + count);
-            all &= s < e;
-            t.spans[i] = (s, e);
-            t.written[i] = (0, 0);
-        }
-        if !all {
-            return false;
-        }
-        if !self.shifted.template.is_empty() && self.patch_shifted() {
-            return true;
-        }
-        let start = self.w.len();
-        for slot in &mut self.shifted.slots {
-            slot.1.clear();
-        }
-        for i in 0..self.shifted.entries.len() {
-            let (joint, read) = &self.shifted.entries[i];
-            let read = *read;
-            self.w.put(joint);
-            self.shifted.slots[read].1.push(self.w.len() - start);
-            let (at, len) = self.shifted.written[read];
-            if len > 0 {
-                self.w.repeat(at, len);
-            } else {
-                let at = self.w.len();
-                let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
-                self.range_inputs(def, s, e, &mut true);
-                self.shifted.written[read] = (at, self.w.len() - at);
-                self.shifted.slots[read].0 = self.w.len() - at;
-            }
-        }
-        if !self.shifted.entries.is_empty() {
-            self.w.put(if self.format == DocFormat::Toml { b"]\n" } else { b"]" });
-        }
-        self.shifted.template.clear();
-        if let Some(section) = self.w.bytes().get(start..) {
-            self.shifted.template.extend_from_slice(section);
-        }
-        true
-    }
-
-    /// [`DocWriter::shifted_inputs`] from the group's template: each read's value written
-    /// once past it and copied into its slots. `false`, with nothing written, when a value's
-    /// length differs from the template's (the caller then writes the run value by value).
-    fn patch_shifted(&mut self) -> bool {
-        let start = self.w.len();
-        self.w.put(&self.shifted.template);
-        for read in 0..self.shifted.reads.len() {
-            let at = self.w.len();
-            let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
-            self.range_inputs(def, s, e, &mut true);
-            let (len, slots) = &self.shifted.slots[read];
-            if self.w.len() - at != *len {
-                self.w.truncate(start);
-                return false;
-            }
-            self.w.copy_back(at, *len, start, slots);
-            self.w.truncate(at);
-        }
-        true
-    }
-
-    /// Makes the [`ShiftedText`] of `group`, whose runs read through `shifts`.
-    #[cold]
-    fn lay_out_shifted(&mut self, group: u32, shifts: &[(AssetId, Shift)]) {
-        let mut t = ShiftedText { group: Some(group), fits: true, ..ShiftedText::default() };
-        for (n, (up, shift)) in shifts.iter().enumerate() {
-            let head = self.input_heads[up.0 as usize].as_bytes();
-            let joint: Box<[u8]> = match (self.format == DocFormat::Toml, n) {
-                (false, 0) => head[1..].into(),
-                (false, _) => [b"]", head].concat().into(),
-                (true, 0) => head.into(),
-                (true, _) => [b"]\n", head].concat().into(),
-            };
-            let Some(def) = self.defs_of[up.0 as usize] else {
-                self.shifted = ShiftedText { group: Some(group), ..ShiftedText::default() };
-                return;
-            };
-            let read = match t.reads.iter().position(|r| *r == (def, *shift)) {
-                Some(i) => i,
-                None => {
-                    t.reads.push((def, *shift));
-                    t.reads.len() - 1
-                }
-            };
-            t.entries.push((joint, read));
-        }
-        t.spans = vec![(0, 0); t.reads.len()];
-        t.written = vec![(0, 0); t.reads.len()];
-        t.slots = vec![(0, Vec::new()); t.reads.len()];
-        self.shifted = t;
-    }
-
     /// One entry of a run's `inputs` object (JSON): `"key":[...]`, after a comma unless it
     /// is the `first`.
     #[inline(always)]
@@ -902,74 +769,6 @@ fn decimal(n: u64, out: &mut Block) {
     }
 }
 
-/// A run id as 16 lowercase hex digits (`{:016x}` without the formatting machinery): each
-/// half's nibbles spread one to a byte, then made digits all at once.
-fn hex(id: u64) -> [u8; 16] {
-    /// Nibbles of the low 32 bits of `v`, one per byte, the most significant first in
-    /// big-endian byte order.
-    fn spread(v: u64) -> u64 {
-        let x = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
-        let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
-        (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f
-    }
-    /// Nibbles to ASCII: `'0' + n`, plus `'a' - '0' - 10` for the nibbles of 10 and over.
-    fn digits(x: u64) -> [u8; 8] {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        let letters = ((x + 6 * ONES) >> 4) & ONES;
-        (x + b'0' as u64 * ONES + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
-    }
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&digits(spread(id >> 32)));
-    out[8..].copy_from_slice(&digits(spread(id & 0xffff_ffff)));
-    out
-}
-
-/// `"` + an id's [`hex`] text + `"`.
-#[inline(always)]
-fn quoted(text: [u8; 16]) -> [u8; 18] {
-    let mut q = [b'"'; 18];
-    q[1..17].copy_from_slice(&text);
-    q
-}
-
-/// How many run ids [`RecentIds`] keeps (a power of two).
-const RECENT_IDS: usize = 4096;
-
-/// The hex text of recently written run ids, by plan position: a direct-mapped cache of
-/// [`RECENT_IDS`] slots. A run waits for runs of the waves just before it, written moments
-/// ago, so most of its `after` ids are copied rather than formatted again; memory stays
-/// constant whatever the plan's length.
-struct RecentIds {
-    /// Per slot: the position it holds (`usize::MAX` for none) and that run's id text.
-    slots: Box<[(usize, [u8; 16])]>,
-}
-
-impl RecentIds {
-    fn new() -> RecentIds {
-        RecentIds { slots: vec![(usize::MAX, [0; 16]); RECENT_IDS].into_boxed_slice() }
-    }
-
-    fn remember(&mut self, pos: usize, text: [u8; 16]) {
-        if let Some(slot) = self.slots.get_mut(pos % RECENT_IDS) {
-            *slot = (pos, text);
-        }
-    }
-
-    /// The text of `id`, the id of the run at `pos`.
-    #[inline(always)]
-    fn hex(&mut self, pos: u32, id: u64) -> [u8; 16] {
-        let pos = pos as usize;
-        match self.slots.get_mut(pos % RECENT_IDS) {
-            Some(slot) if slot.0 == pos => slot.1,
-            Some(slot) => {
-                *slot = (pos, hex(id));
-                slot.1
-            }
-            None => hex(id),
-        }
-    }
-}
-
 /// Cuts positions `[s, e)` of a multi definition (dimension lengths `dims`, the last fastest)
 /// into boxes, each `(first, last, count)`: per-dimension ranges crossed, in position order.
 /// A box is a run of whole rows or a piece of one row, so each is contiguous in positions.
@@ -1005,7 +804,7 @@ pub fn cut_boxes(s: u64, e: u64, dims: &[u64], offset: u64, out: &mut Vec<(u64, 
 mod tests {
     use chrono::TimeZone;
 
-    use super::{cut_boxes, hex, json, quoted_isoformat, toml_str, RecentIds, RECENT_IDS};
+    use super::{cut_boxes, json, quoted_isoformat, toml_str};
     use crate::partitions::isoformat;
 
     #[test]
@@ -1025,32 +824,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hex_is_sixteen_lowercase_digits() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for id in [0, 1, 9, 10, 15, 16, 0xabcdef, u64::MAX, 0x0123_4567_89ab_cdef] {
-            assert_eq!(hex(id), format!("{id:016x}").as_bytes());
-        }
-        for _ in 0..1000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            assert_eq!(hex(x), format!("{x:016x}").as_bytes());
-        }
-    }
-
-    #[test]
-    fn recent_ids_give_the_text_of_the_position_asked_for() {
-        let mut r = RecentIds::new();
-        let id = |pos: u32| u64::from(pos).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let far = RECENT_IDS as u32 + 5;
-        r.remember(5, hex(id(5)));
-        // A hit, then a later position in the same slot replaces it, and each gives its own.
-        assert_eq!(r.hex(5, id(5)), hex(id(5)));
-        assert_eq!(r.hex(far, id(far)), hex(id(far)));
-        assert_eq!(r.hex(5, id(5)), hex(id(5)));
-        // Never remembered: made from the id.
-        assert_eq!(r.hex(7, id(7)), hex(id(7)));
     }
 
     #[test]
