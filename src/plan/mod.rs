@@ -151,7 +151,7 @@ pub fn plan<'p>(pipeline: &'p Pipeline, request: &PlanRequest) -> Result<Plan<'p
 }
 
 /// A plan up to its runs: the waves of the backfill replay, with everything the document's
-/// header needs. Its runs are made by [`Prepared::runs`] (streamed) or [`Prepared::plan`].
+/// header needs. Its runs are made by [`Prepared::build`] (streamed when they can be) or [`Prepared::plan`].
 pub struct Prepared<'p> {
     pub pipeline: &'p Pipeline,
     pub space: Space,
@@ -249,7 +249,7 @@ impl<'p> Prepared<'p> {
         self.waves.is_empty()
     }
 
-    /// Whether [`Prepared::runs`] streams this plan (for tests and benches).
+    /// Whether [`Prepared::build`] streams this plan (for tests and benches).
     pub fn streams(&self) -> bool {
         stream::streamable(self.pipeline, &self.space, &self.waves)
     }

@@ -297,7 +297,7 @@ impl Space {
         Some(Ranges::from_ranges(shifted))
     }
 
-    /// [`Space::same_definition_shift`] as a [`Shift`] to apply to single position ranges
+    /// `Space::same_definition_shift` as a [`Shift`] to apply to single position ranges
     /// without building sets: `None` when the edge is not such a shift.
     pub fn shift(&self, mapping: &Mapping, down: AssetId, up: AssetId) -> Option<Shift> {
         let (start, end, len) = self.same_definition_offsets(mapping, down, up)?;

@@ -41,7 +41,7 @@ pub struct RunRef<'a> {
 pub enum Inputs<'a> {
     /// Each read.
     List(&'a [(AssetId, InputSet)]),
-    /// Reads through shifts of one definition (see [`only_shifts`]): each upstream reads its
+    /// Reads through shifts of one definition (see `only_shifts`): each upstream reads its
     /// shift of the run's positions `[first, first + count)`, and one that reads nothing is
     /// left out. Nothing is built per run for these.
     Shifted { first: u64, count: u64, shifts: &'a [(AssetId, Shift)] },

@@ -152,7 +152,7 @@ impl AssetDone {
     }
 
     /// The file form: resolved ranges merged, in the definition's order (cut where a multi
-    /// definition needs it, see [`block`]), then the kept ranges as they were.
+    /// definition needs it, see `block`), then the kept ranges as they were.
     pub fn to_file(&self, p: &Pipeline, space: &Space, def: Option<PartitionsId>) -> AssetState {
         let mut state = AssetState { status: self.status.clone(), materialized: Vec::new(), failed: Vec::new() };
         if let Some(def) = def {
