@@ -151,7 +151,8 @@ pub fn plan<'p>(pipeline: &'p Pipeline, request: &PlanRequest) -> Result<Plan<'p
 }
 
 /// A plan up to its runs: the waves of the backfill replay, with everything the document's
-/// header needs. Its runs are made by [`Prepared::build`] (streamed when they can be) or [`Prepared::plan`].
+/// header needs. Its runs are made by [`Prepared::build`] (streamed when they can be) or
+/// [`Prepared::plan`].
 pub struct Prepared<'p> {
     pub pipeline: &'p Pipeline,
     pub space: Space,

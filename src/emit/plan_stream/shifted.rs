@@ -26,17 +26,22 @@ pub(super) struct ShiftedText {
     /// `reads`. The text closes the entry before it: JSON `"key":[` for the first, then
     /// `],"key":[`; TOML `key = [`, then `]\nkey = [`.
     entries: Vec<(Box<[u8]>, usize)>,
-    /// Per read, in the run being written: its span, and where its text is in the block
-    /// (`(0, 0)` until written; a value is never empty).
+    /// Per read, its span in the run being written.
     spans: Vec<(u64, u64)>,
-    written: Vec<(usize, usize)>,
     /// The inputs as the last run written value by value wrote them (empty before one), and
-    /// per read, its value's length there and where each copy of it starts. A run whose
-    /// values have those lengths (a daily or hourly group: every run but the edges) is the
-    /// template with its own values copied over the slots: one copy and a store per slot
-    /// rather than a piece per upstream.
+    /// per read, where its value sits in them. A run whose values have those lengths (a
+    /// daily or hourly group: every run but the edges) is the template with its own values
+    /// copied over the slots: one copy and a store per slot rather than a piece per upstream.
     template: Vec<u8>,
-    slots: Vec<(usize, Vec<usize>)>,
+    slots: Vec<Slots>,
+}
+
+/// Where one read's value sits in a [`ShiftedText`]'s template: its length, and the offset
+/// of each copy (one per upstream read that way, in input order).
+#[derive(Clone, Default)]
+struct Slots {
+    len: usize,
+    at: Vec<usize>,
 }
 
 impl DocWriter<'_> {
@@ -58,7 +63,6 @@ impl DocWriter<'_> {
             let (s, e) = shift.span(first, first + count);
             all &= s < e;
             t.spans[i] = (s, e);
-            t.written[i] = (0, 0);
         }
         if !all {
             return false;
@@ -66,25 +70,26 @@ impl DocWriter<'_> {
         if !self.shifted.template.is_empty() && self.patch_shifted() {
             return true;
         }
+        // Written value by value, the slots recorded as the new template's: a read's first
+        // upstream writes its value, the others copy it.
         let start = self.w.len();
-        for slot in &mut self.shifted.slots {
-            slot.1.clear();
+        for slots in &mut self.shifted.slots {
+            slots.at.clear();
         }
         for i in 0..self.shifted.entries.len() {
             let (joint, read) = &self.shifted.entries[i];
             let read = *read;
             self.w.put(joint);
-            self.shifted.slots[read].1.push(self.w.len() - start);
-            let (at, len) = self.shifted.written[read];
-            if len > 0 {
-                self.w.repeat(at, len);
+            let at = self.w.len();
+            let slots = &self.shifted.slots[read];
+            if let Some(&first) = slots.at.first() {
+                self.w.repeat(start + first, slots.len);
             } else {
-                let at = self.w.len();
                 let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
                 self.range_inputs(def, s, e, &mut true);
-                self.shifted.written[read] = (at, self.w.len() - at);
-                self.shifted.slots[read].0 = self.w.len() - at;
+                self.shifted.slots[read].len = self.w.len() - at;
             }
+            self.shifted.slots[read].at.push(at - start);
         }
         if !self.shifted.entries.is_empty() {
             self.w.put(if self.format == DocFormat::Toml { b"]\n" } else { b"]" });
@@ -106,12 +111,12 @@ impl DocWriter<'_> {
             let at = self.w.len();
             let (def, (s, e)) = (self.shifted.reads[read].0, self.shifted.spans[read]);
             self.range_inputs(def, s, e, &mut true);
-            let (len, slots) = &self.shifted.slots[read];
-            if self.w.len() - at != *len {
+            let slots = &self.shifted.slots[read];
+            if self.w.len() - at != slots.len {
                 self.w.truncate(start);
                 return false;
             }
-            self.w.copy_back(at, *len, start, slots);
+            self.w.copy_back(at, slots.len, start, &slots.at);
             self.w.truncate(at);
         }
         true
@@ -143,8 +148,7 @@ impl DocWriter<'_> {
             t.entries.push((joint, read));
         }
         t.spans = vec![(0, 0); t.reads.len()];
-        t.written = vec![(0, 0); t.reads.len()];
-        t.slots = vec![(0, Vec::new()); t.reads.len()];
+        t.slots = vec![Slots::default(); t.reads.len()];
         self.shifted = t;
     }
 }
